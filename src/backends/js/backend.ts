@@ -1,0 +1,109 @@
+/**
+ * The reference backend: every kernel in plain TypeScript over typed arrays. Correct first,
+ * reasonably fast, and the yardstick the faster backends are tested against.
+ * @module
+ */
+import type { Backend, BinaryOp, MemoryInfo, ReduceOp, Storage, UnaryOp, View } from '../../core/backend.js';
+import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
+import { numel } from '../../core/shape.js';
+import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { gatherKernel, scatterAddKernel } from './indexing.js';
+import { matmulKernel } from './matmul.js';
+import { reduceKernel, softmaxKernel } from './reduce.js';
+import { arrayOf, contiguousData, convert, forEachOffset, isContiguousView, JsStorage } from './storage.js';
+
+/** The TypeScript reference backend, registered as `'js'`. */
+export class JsBackend implements Backend {
+  readonly name = 'js';
+  private liveBytes = 0;
+  private liveStorages = 0;
+  // Counts storages the garbage collector has not reclaimed yet, for memory().
+  private readonly registry = new FinalizationRegistry<number>((bytes) => {
+    this.liveBytes -= bytes;
+    this.liveStorages--;
+  });
+
+  private wrap(data: TypedArray): Storage {
+    const s = new JsStorage(this, data);
+    this.liveBytes += data.byteLength;
+    this.liveStorages++;
+    this.registry.register(s, data.byteLength);
+    return s;
+  }
+
+  alloc(dtype: DType, size: number): Storage {
+    return this.wrap(allocArray(dtype, size));
+  }
+
+  fromArray(data: TypedArray): Storage {
+    return this.wrap(data.slice());
+  }
+
+  read(view: View): TypedArray {
+    return contiguousData(view).slice();
+  }
+
+  copy(src: View, dst: View): void {
+    const values = convert(contiguousData(src), dst.storage.dtype);
+    const D = arrayOf(dst);
+    if (isContiguousView(dst)) {
+      D.set(values, dst.offset);
+      return;
+    }
+    forEachOffset(dst.shape, dst.strides, dst.offset, (p, i) => {
+      D[p] = values[i];
+    });
+  }
+
+  fill(dst: View, value: number): void {
+    const D = arrayOf(dst);
+    if (isContiguousView(dst)) {
+      D.fill(value, dst.offset, dst.offset + numel(dst.shape));
+      return;
+    }
+    forEachOffset(dst.shape, dst.strides, dst.offset, (p) => {
+      D[p] = value;
+    });
+  }
+
+  unary(op: UnaryOp, x: View, outDtype: DType, args?: readonly number[]): Storage {
+    return this.wrap(unaryKernel(op, x, outDtype, args));
+  }
+
+  binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage {
+    return this.wrap(binaryKernel(op, a, b, outDtype));
+  }
+
+  where(cond: View, a: View, b: View, outDtype: DType): Storage {
+    return this.wrap(whereKernel(cond, a, b, outDtype));
+  }
+
+  reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage {
+    return this.wrap(reduceKernel(op, x, dims, outDtype));
+  }
+
+  matmul(a: View, b: View, outDtype: DType): Storage {
+    return this.wrap(matmulKernel(a, b, outDtype));
+  }
+
+  gather(x: View, dim: number, index: View): Storage {
+    return this.wrap(gatherKernel(x, dim, index));
+  }
+
+  scatterAdd(self: View, dim: number, index: View, src: View): Storage {
+    return this.wrap(scatterAddKernel(self, dim, index, src));
+  }
+
+  softmax(x: View, dim: number, log: boolean): Storage {
+    return this.wrap(softmaxKernel(x, dim, log));
+  }
+
+  release(_storage: Storage): void {
+    // Typed arrays are reclaimed by the garbage collector.
+  }
+
+  memory(): MemoryInfo {
+    return { bytes: this.liveBytes, storages: this.liveStorages };
+  }
+}
+

@@ -1,0 +1,131 @@
+/**
+ * The backend seam: the one interface through which ops reach kernels.
+ *
+ * A backend owns tensor memory (its {@link Storage}s) and runs kernels on it. Ops validate their
+ * arguments, compute output shapes and dtypes, and call one kernel per primitive; autograd never
+ * sees a backend. A faster backend (WebAssembly SIMD with a worker pool) implements the same
+ * interface: its storages live in its own (shared) linear memory, and each kernel call is a whole
+ * op, so the backend is free to split the work across threads inside the call.
+ * @module
+ */
+import type { DType, TypedArray } from './dtype.js';
+import type { Shape } from './shape.js';
+
+/** A block of elements owned by a backend. Tensors are strided views onto storages. */
+export interface Storage {
+  /** The backend that owns this memory. */
+  readonly backend: Backend;
+  /** Element type. */
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** Bumped by every in-place write, so autograd can tell a saved tensor was changed. */
+  version: number;
+}
+
+/** How a kernel sees an input: a strided window onto a storage (broadcast dims have stride 0). */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise functions of one argument. `clamp` takes [min, max]. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'log1p' | 'sqrt' | 'abs' | 'sign' | 'relu' | 'sigmoid' | 'tanh'
+  | 'sin' | 'cos' | 'floor' | 'ceil' | 'round' | 'logicalNot' | 'clamp';
+
+/** Elementwise functions of two same-shaped arguments; comparisons produce bool. */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
+
+/** Reductions over a set of dims. `argmax`/`argmin` reduce exactly one dim and yield int32 indices. */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/** Bytes and storages a backend currently holds. */
+export interface MemoryInfo {
+  /** Bytes of live storage (as far as the backend can tell). */
+  bytes: number;
+  /** Number of live storages. */
+  storages: number;
+}
+
+/**
+ * What every backend provides. Outputs are fresh, contiguous storages of `numel(outShape)`
+ * elements; inputs are views that a kernel must not write (except `copy`'s and `fill`'s `dst`).
+ */
+export interface Backend {
+  /** Short name used by `setBackend` and in errors, e.g. `'js'`. */
+  readonly name: string;
+  /** A zero-filled storage. */
+  alloc(dtype: DType, size: number): Storage;
+  /** A storage holding a copy of `data`. */
+  fromArray(data: TypedArray): Storage;
+  /** The view's elements, row-major, copied into a new typed array of the storage's dtype. */
+  read(view: View): TypedArray;
+  /** Writes `src`'s elements into the region `dst` describes (same shape; dtypes may differ). */
+  copy(src: View, dst: View): void;
+  /** Sets every element of `dst` to `value`. */
+  fill(dst: View, value: number): void;
+  /** Elementwise `op(x)`, computed in the wider precision and stored as `outDtype`. */
+  unary(op: UnaryOp, x: View, outDtype: DType, args?: readonly number[]): Storage;
+  /** Elementwise `op(a, b)` of two views of the same shape. */
+  binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage;
+  /** `cond ? a : b` elementwise over three views of one shape. */
+  where(cond: View, a: View, b: View, outDtype: DType): Storage;
+  /** Reduces `dims` (sorted, unique) away; the output has `x.shape` without those dims. */
+  reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage;
+  /** Batched `a @ b`: a is [...B, M, K], b is [...B, K, N] with equal batch dims; out is [...B, M, N]. */
+  matmul(a: View, b: View, outDtype: DType): Storage;
+  /** `out[..i..] = x[..index[..i..]..]` along `dim`; `index` is int32, already bounds-checked. */
+  gather(x: View, dim: number, index: View): Storage;
+  /** A copy of `self` with `src` added at `index` along `dim` (index already bounds-checked). */
+  scatterAdd(self: View, dim: number, index: View, src: View): Storage;
+  /** Softmax (or log-softmax) along `dim`, subtracting the max first for stability. */
+  softmax(x: View, dim: number, log: boolean): Storage;
+  /** Frees a storage now rather than when it is collected (optional for garbage-collected backends). */
+  release(storage: Storage): void;
+  /** What the backend holds now. */
+  memory(): MemoryInfo;
+}
+
+const registry = new Map<string, () => Backend>();
+const instances = new Map<string, Backend>();
+let current: string | null = null;
+
+/** Makes a backend available to `setBackend` under `name`; the first registered becomes the default. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  registry.set(name, factory);
+  if (current === null) current = name;
+}
+
+/** Names of the registered backends. */
+export function listBackends(): string[] {
+  return [...registry.keys()];
+}
+
+/** Chooses the backend new tensors are created on. */
+export function setBackend(name: string): void {
+  if (!registry.has(name)) {
+    throw new Error(`setBackend: unknown backend '${name}' (registered: ${listBackends().join(', ') || 'none'})`);
+  }
+  current = name;
+}
+
+/** The backend new tensors are created on. */
+export function getBackend(): Backend {
+  if (current === null) throw new Error('getBackend: no backend is registered');
+  let b = instances.get(current);
+  if (!b) {
+    b = registry.get(current)!();
+    instances.set(current, b);
+  }
+  return b;
+}
+
+/** The name of the current backend. */
+export function getBackendName(): string {
+  return getBackend().name;
+}

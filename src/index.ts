@@ -1,0 +1,38 @@
+/**
+ * glubina: tensors, define-by-run autograd and neural networks for TypeScript, with PyTorch's semantics.
+ * @example
+ * import { tensor } from 'glubina';
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad!.toArray(); // [[2, 4], [6, 8]]
+ * @module
+ */
+import './backends/js/index.js';
+import './ops/methods.js';
+import './autograd/methods.js';
+
+export { Tensor, type NestedArray, type GradNode } from './core/tensor.js';
+export type { DType, TypedArray } from './core/dtype.js';
+export type { Shape } from './core/shape.js';
+export {
+  tensor, fromTypedArray, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye,
+  rand, randn, randint, randperm, randLike, randnLike,
+  type CreateOptions, type TensorOptions, type RandomOptions,
+} from './core/creation.js';
+export { manualSeed, getRngState, setRngState, Generator, defaultGenerator } from './core/random.js';
+export { noGrad, enableGrad, isGradEnabled } from './core/grad_mode.js';
+export {
+  setBackend, getBackend, getBackendName, listBackends, registerBackend,
+  type Backend, type Storage, type View, type MemoryInfo, type UnaryOp, type BinaryOp, type ReduceOp,
+} from './core/backend.js';
+export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export type { BackwardOptions } from './autograd/engine.js';
+export * from './ops/index.js';
+export * as functional from './nn/functional.js';
+
+import { getBackend } from './core/backend.js';
+import type { MemoryInfo } from './core/backend.js';
+/** Bytes and storages the current backend holds. */
+export function memory(): MemoryInfo {
+  return getBackend().memory();
+}

@@ -1,0 +1,22 @@
+/**
+ * Every op as a function (`add(a, b)`, `matmul(a, b)`, `cat([a, b], 1)`), like `torch.*`.
+ * The same ops are methods of Tensor.
+ * @module
+ */
+import './methods.js';
+
+export type { TensorLike } from './helpers.js';
+export {
+  add, sub, mul, div, pow, neg, exp, log, log1p, sqrt, abs, sign, sin, cos, floor, ceil, round, clamp,
+  maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, to,
+} from './elementwise.js';
+export { sum, mean, amax, amin, max, min, argmax, argmin, variance, std, logsumexp, type Dims, type ValuesIndices, type VarOptions } from './reduce.js';
+export { matmul, mm, bmm } from './linalg.js';
+export {
+  reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, expandAs, contiguous, clone, detach,
+  slice, narrow, select, sumToShape,
+} from './view.js';
+export { cat, stack, split, chunk } from './join.js';
+export { gather, scatterAdd, indexSelect, maskedFill } from './indexing.js';
+export { relu, sigmoid, tanh, leakyRelu, elu, softplus, softmax, logSoftmax } from './activation.js';
+export { copy_, fill_, zero_, add_, sub_, mul_, div_, clamp_ } from './inplace.js';
