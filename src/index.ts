@@ -29,6 +29,8 @@ export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export type { BackwardOptions } from './autograd/engine.js';
 export * from './ops/index.js';
 export * as functional from './nn/functional.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 
 import { getBackend } from './core/backend.js';
 import type { MemoryInfo } from './core/backend.js';

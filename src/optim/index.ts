@@ -1,0 +1,5 @@
+/**
+ * `optim`: optimisers and learning-rate schedules, like `torch.optim`.
+ * @module
+ */
+export {};
