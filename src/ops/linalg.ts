@@ -24,8 +24,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (ka !== kb) {
     throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${ka} != ${kb})`);
   }
-  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
+  // b first: for 1-d · 1-d the inner call then sees a [1,K]·… product whose -2 dim exists.
   if (b.ndim === 1) return squeeze(matmul(a, unsqueeze(b, 1)), -1);
+  if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   checkSameBackend('matmul', [a, b]);
   const dtype = promoteTypes(a.dtype, b.dtype);
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
