@@ -177,6 +177,7 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) arr[i] = i < half ? start + i * delta : end - (steps - 1 - i) * delta;
+  if (steps === 1) arr[0] = start;
   return fromTypedArray(arr, [steps], options);
 }
 

@@ -51,20 +51,26 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   return out;
 }
 
-/** Wraps a possibly negative dim into [0, rank); throws naming `op` when out of range. */
-export function normalizeDim(op: string, dim: number, rank: number): number {
+/**
+ * Wraps a possibly negative dim into [0, rank); throws naming `op` when out of range.
+ * Pass the tensor's shape (rather than its rank) so the error can show it.
+ */
+export function normalizeDim(op: string, dim: number, rankOrShape: number | Shape): number {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new Error(`${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    const what = typeof rankOrShape === 'number' ? `rank ${rank}` : `shape ${fmtShape(rankOrShape)}`;
+    throw new Error(`${op}: dim ${dim} is out of range for a tensor of ${what} (expected ${-r}..${r - 1})`);
   }
   return dim < 0 ? dim + r : dim;
 }
 
 /** Normalises a dim or dims argument (undefined means all dims), sorted and without repeats. */
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeDims(op: string, dims: number | readonly number[] | undefined, rankOrShape: number | Shape): number[] {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
-  const out = list.map((d) => normalizeDim(op, d, rank));
+  const out = list.map((d) => normalizeDim(op, d, rankOrShape));
   if (new Set(out).size !== out.length) throw new Error(`${op}: dim ${JSON.stringify(list)} repeats a dim`);
   return out.sort((x, y) => x - y);
 }

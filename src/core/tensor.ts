@@ -82,7 +82,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return [...this.shape];
-    return this.shape[normalizeDim('size', dim, this.ndim)];
+    return this.shape[normalizeDim('size', dim, this.shape)];
   }
 
   /** Whether gradients flow to this tensor. Only floating tensors can require grad. */
@@ -92,7 +92,7 @@ export class Tensor {
 
   set requiresGrad(value: boolean) {
     if (value && !isFloating(this.dtype)) {
-      throw new Error(`requiresGrad: only floating-point tensors can require gradients, this one is ${this.dtype}`);
+      throw new Error(`requiresGrad: only floating-point tensors can require gradients, this one is ${this.dtype} [${this.shape.join(',')}]`);
     }
     if (!value && this.gradFn !== null) {
       throw new Error(`requiresGrad: can only change the flag of leaf tensors; this one comes from ${this.gradFn.name} (use detach())`);
@@ -143,9 +143,10 @@ export class Tensor {
     return this.dataSync();
   }
 
-  /** The elements as nested arrays (a number for a 0-d tensor), like `tolist()`. */
+  /** The elements as nested arrays (a number for a 0-d tensor; booleans for bool), like `tolist()`. */
   toArray(): NestedArray {
-    const flat = this.dataSync();
+    const data = this.dataSync();
+    const flat: ArrayLike<number | boolean> = this.dtype === 'bool' ? Array.from(data, (v) => v !== 0) : data;
     if (this.ndim === 0) return flat[0];
     let pos = 0;
     const build = (d: number): NestedArray[] => {

@@ -55,7 +55,7 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
 /** e^xᵢ / Σⱼ e^xⱼ along `dim`, stable for logits of any size (the max is subtracted first). */
 export function softmax(x: Tensor, dim: number): Tensor {
   x = floatInput('softmax', x);
-  const d = normalizeDim('softmax', dim, x.ndim);
+  const d = normalizeDim('softmax', dim, x.shape);
   const out = wrap(x.backend.softmax(x, d, false), x.shape);
   // dL/dx = y ⊙ (g − Σ g⊙y)
   return record('SoftmaxBackward0', out, [x], (g, [so]) => [mul(so, sub(g, sum(mul(g, so), d, true)))], [out]);
@@ -64,7 +64,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
 /** log softmax along `dim`: x − max − log Σ e^(x − max), exact for logits of ±1e4. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   x = floatInput('logSoftmax', x);
-  const d = normalizeDim('logSoftmax', dim, x.ndim);
+  const d = normalizeDim('logSoftmax', dim, x.shape);
   const out = wrap(x.backend.softmax(x, d, true), x.shape);
   // dL/dx = g − softmax ⊙ Σ g
   return record('LogSoftmaxBackward0', out, [x], (g, [so]) => [sub(g, mul(exp(so), sum(g, d, true)))], [out]);

@@ -13,7 +13,7 @@ import { expand, narrow, reshape } from './view.js';
 
 function checkIndex(op: string, index: Tensor, size: number, dim: number, input: Tensor): void {
   if (index.dtype !== 'int32') {
-    throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} ${fmtShape(index.shape)}`);
+    throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype} ${fmtShape(index.shape)} (input ${fmtShape(input.shape)})`);
   }
   const values = index.dataSync();
   for (let i = 0; i < values.length; i++) {
@@ -40,7 +40,7 @@ function checkIndexShape(op: string, x: Tensor, dim: number, index: Tensor, othe
 /** `out[i][j] = x[i][index[i][j]]` for dim 1 (and likewise for any dim). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor('gather', 'index', index);
-  const d = normalizeDim('gather', dim, x.ndim);
+  const d = normalizeDim('gather', dim, x.shape);
   checkIndexShape('gather', x, d, index);
   checkIndex('gather', index, x.shape[d], d, x);
   checkSameBackend('gather', [x, index]);
@@ -52,10 +52,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   checkTensor('scatterAdd', 'index', index);
   checkTensor('scatterAdd', 'src', src);
-  const d = normalizeDim('scatterAdd', dim, x.ndim);
+  const d = normalizeDim('scatterAdd', dim, x.shape);
   checkIndexShape('scatterAdd', x, d, index, src);
   checkIndex('scatterAdd', index, x.shape[d], d, x);
-  if (src.dtype !== x.dtype) throw new Error(`scatterAdd: src is ${src.dtype} but the input is ${x.dtype}`);
+  if (src.dtype !== x.dtype) throw new Error(`scatterAdd: src is ${src.dtype} ${fmtShape(src.shape)} but the input is ${x.dtype} ${fmtShape(x.shape)}`);
   checkSameBackend('scatterAdd', [x, index, src]);
   const out = wrap(x.backend.scatterAdd(x, d, index, src), x.shape);
   return record('ScatterAddBackward0', out, [x, src], (g, [si]) => {
@@ -73,8 +73,10 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
 /** The entries of `index` (1-d int32) along `dim`: `indexSelect(x, 0, idx)` picks rows. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor('indexSelect', 'index', index);
-  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const d = normalizeDim('indexSelect', dim, x.shape);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-d, got ${fmtShape(index.shape)}`);
+  // Checked here too so that errors name indexSelect rather than the gather it is built on.
+  checkIndex('indexSelect', index, x.shape[d], d, x);
   const n = index.numel();
   const idxShape = x.shape.map((_, k) => (k === d ? n : 1));
   const target = x.shape.map((s, k) => (k === d ? n : s));

@@ -20,53 +20,62 @@ function checkWritable(op: string, self: Tensor, value?: Tensor): void {
   }
 }
 
-/** Writes `value` (broadcast to self's shape, converted to its dtype) into `self`. */
-export function copy_(self: Tensor, value: TensorLike): Tensor {
+/** Writes `value` into `self` for the in-place op `op` (so errors name the op the user called). */
+function assign(op: string, self: Tensor, value: TensorLike): Tensor {
   const v = toTensor(value, self.dtype);
-  checkWritable('copy_', self, v);
-  const shape = broadcastShapes('copy_', v.shape, self.shape);
+  checkWritable(op, self, v);
+  const shape = broadcastShapes(op, v.shape, self.shape);
   if (shape.length !== self.ndim || shape.some((s, i) => s !== self.shape[i])) {
-    throw new Error(`copy_: source ${fmtShape(v.shape)} does not broadcast to the destination ${fmtShape(self.shape)}`);
+    throw new Error(`${op}: source ${fmtShape(v.shape)} does not broadcast to the destination ${fmtShape(self.shape)}`);
   }
   self.backend.copy(expand(v, self.shape), self);
   self.storage.version++;
   return self;
 }
 
-/** Sets every element to `value`. */
-export function fill_(self: Tensor, value: number): Tensor {
-  checkWritable('fill_', self);
+function fillWith(op: string, self: Tensor, value: number): Tensor {
+  checkWritable(op, self);
   self.backend.fill(self, value);
   self.storage.version++;
   return self;
 }
 
+/** Writes `value` (broadcast to self's shape, converted to its dtype) into `self`. */
+export function copy_(self: Tensor, value: TensorLike): Tensor {
+  return assign('copy_', self, value);
+}
+
+/** Sets every element to `value`. */
+export function fill_(self: Tensor, value: number): Tensor {
+  return fillWith('fill_', self, value);
+}
+
 /** Sets every element to 0. */
 export function zero_(self: Tensor): Tensor {
-  return fill_(self, 0);
+  return fillWith('zero_', self, 0);
 }
 
 /** `self += alpha·other`. */
 export function add_(self: Tensor, other: TensorLike, options: { alpha?: number } = {}): Tensor {
-  return copy_(self, add(self, other, options));
+  return assign('add_', self, add(self, other, options));
 }
 
 /** `self −= alpha·other`. */
 export function sub_(self: Tensor, other: TensorLike, options: { alpha?: number } = {}): Tensor {
-  return copy_(self, sub(self, other, options));
+  return assign('sub_', self, sub(self, other, options));
 }
 
 /** `self *= other`. */
 export function mul_(self: Tensor, other: TensorLike): Tensor {
-  return copy_(self, mul(self, other));
+  return assign('mul_', self, mul(self, other));
 }
 
 /** `self /= other`. */
 export function div_(self: Tensor, other: TensorLike): Tensor {
-  return copy_(self, div(self, other));
+  return assign('div_', self, div(self, other));
 }
 
 /** Clamps in place. */
 export function clamp_(self: Tensor, min?: number | null, max?: number | null): Tensor {
-  return copy_(self, clamp(self, min, max));
+  return assign('clamp_', self, clamp(self, min, max));
 }

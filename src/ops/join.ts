@@ -13,7 +13,7 @@ import { narrow, unsqueeze } from './view.js';
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: expected a non-empty list of tensors');
   const first = tensors[0];
-  const d = normalizeDim('cat', dim, first.ndim);
+  const d = normalizeDim('cat', dim, first.shape);
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((s, k) => k !== d && s !== first.shape[k])) {
       throw new Error(`cat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match tensor 0 ${fmtShape(first.shape)} outside dim ${d}`);
@@ -50,12 +50,12 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Splits into pieces of `splitSize` (the last may be smaller), or of the listed sizes, along `dim`. Views. */
 export function split(x: Tensor, splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] {
-  const d = normalizeDim('split', dim, x.ndim);
+  const d = normalizeDim('split', dim, x.shape);
   const size = x.shape[d];
   let sizes: number[];
   if (typeof splitSizeOrSections === 'number') {
     const s = splitSizeOrSections;
-    if (!Number.isInteger(s) || s <= 0) throw new Error(`split: splitSize must be a positive integer, got ${s}`);
+    if (!Number.isInteger(s) || s <= 0) throw new Error(`split: splitSize must be a positive integer, got ${s} (dim ${d} of ${fmtShape(x.shape)})`);
     sizes = [];
     for (let p = 0; p < size; p += s) sizes.push(Math.min(s, size - p));
     if (sizes.length === 0) sizes.push(0);
@@ -77,7 +77,7 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
 
 /** Splits into `chunks` nearly equal pieces along `dim` (PyTorch's sizing: ceil(size / chunks) each). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
-  const d = normalizeDim('chunk', dim, x.ndim);
+  const d = normalizeDim('chunk', dim, x.shape);
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks} (dim ${d} of ${fmtShape(x.shape)})`);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

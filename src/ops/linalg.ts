@@ -29,10 +29,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   checkSameBackend('matmul', [a, b]);
   const dtype = promoteTypes(a.dtype, b.dtype);
-  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = matmulBatch(a, b);
   const x = expand(to(a, dtype), [...batch, ...a.shape.slice(-2)]);
   const y = expand(to(b, dtype), [...batch, ...b.shape.slice(-2)]);
   return matmulSameBatch(x, y);
+}
+
+/** The broadcast batch dims of two ≥ 2-d operands; the error names both full shapes. */
+function matmulBatch(a: Tensor, b: Tensor): number[] {
+  try {
+    return broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    throw new Error(
+      `matmul: the batch dims of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be broadcast ` +
+        `(${fmtShape(a.shape.slice(0, -2))} vs ${fmtShape(b.shape.slice(0, -2))})`,
+    );
+  }
 }
 
 /** The primitive: equal batch dims, ≥ 2 dims each. */

@@ -26,10 +26,12 @@ function reduceKernel(op: ReduceOp, x: Tensor, dims: number[], keepdim: boolean,
 
 /** Sum over `dim` (all dims when omitted). Integer and bool inputs sum to int32. */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims('sum', dim, x.ndim);
+  const dims = normalizeDims('sum', dim, x.shape);
   const outDtype = isFloating(x.dtype) ? x.dtype : 'int32';
   const out = reduceKernel('sum', x, dims, keepdim, outDtype);
-  return record('SumBackward1', out, [x], (g) => [expand(reshape(g, keptShape(x.shape, dims)), x.shape)]);
+  // PyTorch names the full reduction SumBackward0 and the one over given dims SumBackward1.
+  const name = dim === undefined ? 'SumBackward0' : 'SumBackward1';
+  return record(name, out, [x], (g) => [expand(reshape(g, keptShape(x.shape, dims)), x.shape)]);
 }
 
 function checkFloat(op: string, x: Tensor): void {
@@ -45,14 +47,14 @@ function countOf(x: Tensor, dims: readonly number[]): number {
 /** Mean over `dim` (all dims when omitted). */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   checkFloat('mean', x);
-  const dims = normalizeDims('mean', dim, x.ndim);
+  const dims = normalizeDims('mean', dim, x.shape);
   return div(sum(x, dims, keepdim), countOf(x, dims));
 }
 
 function extremeValues(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const name = op === 'max' ? 'amax' : 'amin';
   if (x.numel() === 0) throw new Error(`${name}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
-  const dims = normalizeDims(name, dim, x.ndim);
+  const dims = normalizeDims(name, dim, x.shape);
   const out = reduceKernel(op, x, dims, keepdim, x.dtype);
   // The gradient is shared evenly among the elements that reach the extreme (as PyTorch's amax).
   return record(op === 'max' ? 'AmaxBackward0' : 'AminBackward0', out, [x], (g, [sx, so]) => {
@@ -87,7 +89,7 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
     const out = reduceKernel(op, flat, [0], false, 'int32');
     return keepdim ? reshape(out, x.shape.map(() => 1)) : out;
   }
-  return reduceKernel(op, x, [normalizeDim(op, dim, x.ndim)], keepdim, 'int32');
+  return reduceKernel(op, x, [normalizeDim(op, dim, x.shape)], keepdim, 'int32');
 }
 
 /** Index of the maximum (over the flattened tensor when `dim` is omitted); first of ties. */
@@ -102,7 +104,7 @@ export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
 
 /** `torch.max(x, dim)`: the maxima along `dim` and their indices; the gradient goes to those indices. */
 export function maxDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
-  const d = normalizeDim('max', dim, x.ndim);
+  const d = normalizeDim('max', dim, x.shape);
   const idx = argExtreme('argmax', x, d, true);
   const values = gather(x, d, idx);
   return keepdim ? { values, indices: idx } : { values: squeeze(values, d), indices: squeeze(idx, d) };
@@ -110,7 +112,7 @@ export function maxDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
 
 /** `torch.min(x, dim)`: the minima along `dim` and their indices. */
 export function minDim(x: Tensor, dim: number, keepdim = false): ValuesIndices {
-  const d = normalizeDim('min', dim, x.ndim);
+  const d = normalizeDim('min', dim, x.shape);
   const idx = argExtreme('argmin', x, d, true);
   const values = gather(x, d, idx);
   return keepdim ? { values, indices: idx } : { values: squeeze(values, d), indices: squeeze(idx, d) };
@@ -129,7 +131,7 @@ export interface VarOptions {
 /** Variance over `dim` (all dims when omitted): Σ(x − mean)² / (N − correction). */
 export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
   checkFloat('var', x);
-  const dims = normalizeDims('var', dim, x.ndim);
+  const dims = normalizeDims('var', dim, x.shape);
   const correction = options.correction ?? (options.unbiased === false ? 0 : 1);
   const centered = sub(x, mean(x, dims, true));
   const n = countOf(x, dims);
@@ -147,7 +149,7 @@ export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
  */
 export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   checkFloat('logsumexp', x);
-  const dims = normalizeDims('logsumexp', dim, x.ndim);
+  const dims = normalizeDims('logsumexp', dim, x.shape);
   const raw = detach(amax(x, dims, true));
   // An all −∞ (or ±∞) slice would give ∞ − ∞; use 0 as the shift there.
   const m = where(eq(raw, Infinity), 0, where(eq(raw, -Infinity), 0, raw));

@@ -102,15 +102,15 @@ export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tenso
 /** Merges dims startDim…endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
-  const s = normalizeDim('flatten', startDim, x.ndim);
-  const e = normalizeDim('flatten', endDim, x.ndim);
-  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const s = normalizeDim('flatten', startDim, x.shape);
+  const e = normalizeDim('flatten', endDim, x.shape);
+  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim} (shape ${fmtShape(x.shape)})`);
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }
 
 /** Reorders dims: `permute(x, 2, 0, 1)`. */
 export function permute(x: Tensor, ...dims: (number | readonly number[])[]): Tensor {
-  const order = shapeArg(dims).map((d) => normalizeDim('permute', d, x.ndim));
+  const order = shapeArg(dims).map((d) => normalizeDim('permute', d, x.shape));
   if (order.length !== x.ndim || new Set(order).size !== order.length) {
     throw new Error(`permute: dims ${fmtShape(shapeArg(dims))} are not a permutation of the ${x.ndim} dims of ${fmtShape(x.shape)}`);
   }
@@ -122,8 +122,8 @@ export function permute(x: Tensor, ...dims: (number | readonly number[])[]): Ten
 /** Swaps two dims. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const order = Array.from({ length: x.ndim }, (_, i) => i);
-  const a = normalizeDim('transpose', dim0, x.ndim);
-  const b = normalizeDim('transpose', dim1, x.ndim);
+  const a = normalizeDim('transpose', dim0, x.shape);
+  const b = normalizeDim('transpose', dim1, x.shape);
   if (x.ndim === 0) return x;
   [order[a], order[b]] = [order[b], order[a]];
   return permute(x, order);
@@ -180,7 +180,7 @@ export function expandAs(x: Tensor, other: Tensor): Tensor {
 /** Removes size-1 dims (all of them, or only `dim`). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
-  const d = normalizeDim('squeeze', dim, x.ndim);
+  const d = normalizeDim('squeeze', dim, x.shape);
   if (x.ndim === 0 || x.shape[d] !== 1) return x;
   return reshape(x, x.shape.filter((_, i) => i !== d));
 }
@@ -196,8 +196,8 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
  * Negative start/end count from the end; out-of-range bounds are clamped as Python does.
  */
 export function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 1): Tensor {
-  const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  const d = normalizeDim('slice', dim, x.shape);
+  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step} (dim ${dim} of ${fmtShape(x.shape)})`);
   const size = x.shape[d];
   const clampIdx = (i: number): number => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIdx(start);
@@ -219,7 +219,7 @@ export function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 
 
 /** `length` elements from `start` along `dim`, as a view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normalizeDim('narrow', dim, x.ndim);
+  const d = normalizeDim('narrow', dim, x.shape);
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > size) {
@@ -230,7 +230,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** The slice at `index` along `dim`, with that dim removed (Python's `x[:, i]`). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normalizeDim('select', dim, x.ndim);
+  const d = normalizeDim('select', dim, x.shape);
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
     throw new Error(`select: index ${index} is out of range for dim ${dim} of size ${size} (shape ${fmtShape(x.shape)})`);
