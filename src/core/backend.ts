@@ -10,6 +10,7 @@
  */
 import type { DType, TypedArray } from './dtype.js';
 import type { Shape } from './shape.js';
+import type { Conv2dGeometry, Pool2dWindows } from './conv_shape.js';
 
 /** A block of elements owned by a backend. Tensors are strided views onto storages. */
 export interface Storage {
@@ -85,6 +86,23 @@ export interface Backend {
   scatterAdd(self: View, dim: number, index: View, src: View): Storage;
   /** Softmax (or log-softmax) along `dim`, subtracting the max first for stability. */
   softmax(x: View, dim: number, log: boolean): Storage;
+  /**
+   * Unfolds image patches (im2col, PyTorch's `unfold`): x [N, C, H, W] → [N, C·kH·kW, outH·outW].
+   * Row (c·kH + i)·kW + j, column oh·outW + ow holds x[n, c, oh·sH − padTop + i·dH, ow·sW − padLeft + j·dW],
+   * or 0 where that falls outside the image. A convolution is then one matmul with the weight.
+   */
+  im2col(x: View, geometry: Conv2dGeometry): Storage;
+  /**
+   * The adjoint of im2col (col2im, PyTorch's `fold`): cols [N, C·kH·kW, outH·outW] → [N, C, H, W],
+   * summing the taps that land on one pixel and dropping those outside the image.
+   */
+  col2im(cols: View, geometry: Conv2dGeometry): Storage;
+  /**
+   * Max pooling: x [N, C, H, W] → [values, indices], both [N, C, outH, outW], where output (oh, ow)
+   * is the max over the rows/cols of `windows` (negative ones are padding and skipped) and its
+   * index is h·W + w within the plane (int32). NaN wins, as in PyTorch; ties keep the first.
+   */
+  maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage];
   /** Frees a storage now rather than when it is collected (optional for garbage-collected backends). */
   release(storage: Storage): void;
   /** What the backend holds now. */

@@ -3,3 +3,13 @@
  * @module
  */
 export { relu, sigmoid, tanh, leakyRelu, elu, softplus, softmax, logSoftmax } from '../ops/activation.js';
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions,
+} from '../ops/conv.js';
+export {
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d,
+  maxUnpool1d, maxUnpool2d, type MaxPoolOptions, type AvgPoolOptions, type AdaptiveMaxPoolOptions, type MaxUnpoolOptions, type AdaptiveSize,
+} from '../ops/pool.js';
+export { unfold, fold, type UnfoldOptions } from '../ops/unfold.js';
+export { pad, type PadMode } from '../ops/pad.js';
+export { interpolate, pixelShuffle, pixelUnshuffle, type InterpolateMode, type InterpolateOptions } from '../ops/resize.js';

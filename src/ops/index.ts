@@ -20,3 +20,13 @@ export { cat, stack, split, chunk } from './join.js';
 export { gather, scatterAdd, indexSelect, maskedFill } from './indexing.js';
 export { relu, sigmoid, tanh, leakyRelu, elu, softplus, softmax, logSoftmax } from './activation.js';
 export { copy_, fill_, zero_, add_, sub_, mul_, div_, clamp_ } from './inplace.js';
+export {
+  conv1d, conv2d, convTranspose1d, convTranspose2d, type ConvOptions, type ConvTransposeOptions,
+} from './conv.js';
+export {
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d,
+  maxUnpool1d, maxUnpool2d, type MaxPoolOptions, type AvgPoolOptions, type AdaptiveMaxPoolOptions, type MaxUnpoolOptions, type AdaptiveSize,
+} from './pool.js';
+export { pad, type PadMode } from './pad.js';
+export { interpolate, pixelShuffle, pixelUnshuffle, type InterpolateMode, type InterpolateOptions } from './resize.js';
+export type { SizeArg, ConvPadding } from '../core/conv_shape.js';

@@ -4,11 +4,14 @@
  * @module
  */
 import type { Backend, BinaryOp, MemoryInfo, ReduceOp, Storage, UnaryOp, View } from '../../core/backend.js';
+import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { numel } from '../../core/shape.js';
+import { col2imKernel, im2colKernel } from './conv.js';
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
+import { maxPool2dKernel } from './pool.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 import { arrayOf, contiguousData, convert, forEachOffset, isContiguousView, JsStorage } from './storage.js';
 
@@ -96,6 +99,19 @@ export class JsBackend implements Backend {
 
   softmax(x: View, dim: number, log: boolean): Storage {
     return this.wrap(softmaxKernel(x, dim, log));
+  }
+
+  im2col(x: View, geometry: Conv2dGeometry): Storage {
+    return this.wrap(im2colKernel(x, geometry));
+  }
+
+  col2im(cols: View, geometry: Conv2dGeometry): Storage {
+    return this.wrap(col2imKernel(cols, geometry));
+  }
+
+  maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage] {
+    const [values, indices] = maxPool2dKernel(x, windows);
+    return [this.wrap(values), this.wrap(indices)];
   }
 
   release(_storage: Storage): void {

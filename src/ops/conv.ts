@@ -1,0 +1,211 @@
+/**
+ * Convolutions as PyTorch computes them (cross-correlation), composed from im2col/col2im and
+ * matmul, so their gradients w.r.t. input, weight and bias come from those ops' rules:
+ * conv = weight @ im2col(x); its input gradient = col2im(weightᵀ @ grad); its weight gradient
+ * = grad @ im2col(x)ᵀ. A transposed convolution is the same pair run the other way.
+ * @module
+ */
+import {
+  convGeometry, convTransposeOutSize, expandSize, resolveConvPadding,
+  type Conv2dGeometry, type ConvPadding, type SizeArg,
+} from '../core/conv_shape.js';
+import { fmtShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { add } from './elementwise.js';
+import { checkSameBackend, checkTensor } from './helpers.js';
+import { matmul } from './linalg.js';
+import { batched, checkFloating } from './spatial.js';
+import { col2im, im2col } from './unfold.js';
+import { reshape, squeeze, transpose, unsqueeze } from './view.js';
+
+/** Options of {@link conv1d} and {@link conv2d}. */
+export interface ConvOptions {
+  /** Step between windows, one number or one per spatial dim (default 1). */
+  stride?: SizeArg;
+  /**
+   * Zero padding: a number or one per spatial dim (both sides), `'valid'` (none) or `'same'`
+   * (output size = input size; stride 1 only; an odd total puts the extra zero at the end).
+   */
+  padding?: ConvPadding;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: SizeArg;
+  /** Split channels into this many independent groups (default 1; = channels for depthwise). */
+  groups?: number;
+}
+
+/** Options of {@link convTranspose1d} and {@link convTranspose2d}. */
+export interface ConvTransposeOptions {
+  /** Upsampling step (default 1). */
+  stride?: SizeArg;
+  /** The padding of the convolution this one transposes: trims this many rows/cols off each side of the full output (default 0). */
+  padding?: SizeArg;
+  /** Extra size added on one side of the output, smaller than stride or dilation (default 0). */
+  outputPadding?: SizeArg;
+  /** Channel groups (default 1). */
+  groups?: number;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: SizeArg;
+}
+
+interface ConvOperands {
+  x: Tensor;
+  weight: Tensor;
+  bias: Tensor | null;
+  groups: number;
+  unbatch: (t: Tensor) => Tensor;
+}
+
+/** Validates what both convolution directions share; `spatial` is 1 or 2. */
+function operands(op: string, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, groups: number | undefined, spatial: number): ConvOperands {
+  const { x, unbatch } = batched(op, input, spatial);
+  checkTensor(op, 'weight', weight);
+  const kdims = spatial === 1 ? 'k' : 'kH,kW';
+  if (weight.ndim !== spatial + 2) {
+    throw new Error(`${op}: weight must be ${spatial + 2}-d [channels,channels/groups,${kdims}], got ${fmtShape(weight.shape)}`);
+  }
+  checkFloating(op, 'input', x);
+  if (weight.dtype !== x.dtype) {
+    throw new Error(`${op}: input ${fmtShape(input.shape)} is ${x.dtype} but weight ${fmtShape(weight.shape)} is ${weight.dtype}`);
+  }
+  const g = groups ?? 1;
+  if (!Number.isInteger(g) || g < 1) throw new Error(`${op}: groups must be a positive integer, got ${g}`);
+  if (x.shape[1] % g !== 0) {
+    throw new Error(`${op}: groups=${g} does not divide the ${x.shape[1]} channels of input ${fmtShape(input.shape)}`);
+  }
+  const tensors = [x, weight];
+  if (bias !== null && bias !== undefined) {
+    checkTensor(op, 'bias', bias);
+    if (bias.dtype !== x.dtype) throw new Error(`${op}: bias ${fmtShape(bias.shape)} is ${bias.dtype} but input is ${x.dtype}`);
+    tensors.push(bias);
+  }
+  checkSameBackend(op, tensors);
+  return { x, weight, bias: bias ?? null, groups: g, unbatch };
+}
+
+function checkBias(op: string, bias: Tensor | null, channels: number, weight: Tensor): void {
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== channels)) {
+    throw new Error(`${op}: bias must be [${channels}] for weight ${fmtShape(weight.shape)}, got ${fmtShape(bias.shape)}`);
+  }
+}
+
+function addBias(out: Tensor, bias: Tensor | null): Tensor {
+  return bias === null ? out : add(out, reshape(bias, [1, bias.shape[0], 1, 1]));
+}
+
+/** x [N, C, H, W] ⋆ weight [O, C/g, kH, kW] with geometry g → [N, O, outH, outW]. */
+function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry): Tensor {
+  const [N, C] = x.shape;
+  const O = weight.shape[0];
+  const K = (C / groups) * g.kernelH * g.kernelW;
+  const cols = reshape(im2col(x, g), [N, groups, K, g.outH * g.outW]);
+  const w = reshape(weight, [groups, O / groups, K]);
+  return reshape(matmul(w, cols), [N, O, g.outH, g.outW]);
+}
+
+/** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */
+function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions): Tensor {
+  const o = operands(op, input, weight, bias, options.groups, spatial);
+  const { x, groups } = o;
+  const C = x.shape[1];
+  const O = weight.shape[0];
+  if (O % groups !== 0) {
+    throw new Error(`${op}: groups=${groups} does not divide the ${O} output channels of weight ${fmtShape(weight.shape)}`);
+  }
+  if (C !== weight.shape[1] * groups) {
+    const expects = groups === 1 ? `${weight.shape[1]}` : `${weight.shape[1] * groups} (${weight.shape[1]} per group × groups=${groups})`;
+    throw new Error(`${op}: input ${fmtShape(input.shape)} has ${C} channels, weight ${fmtShape(weight.shape)} expects ${expects}`);
+  }
+  checkBias(op, o.bias, O, weight);
+  const kernel = weight.shape.slice(2);
+  const stride = expandSize(op, 'stride', options.stride ?? 1, spatial, 1);
+  const dilation = expandSize(op, 'dilation', options.dilation ?? 1, spatial, 1);
+  const pad = resolveConvPadding(op, options.padding ?? 0, kernel, stride, dilation);
+  // 1-d runs as 2-d over a height-1 image with a height-1 kernel.
+  const lift = (v: readonly number[], h: number): number[] => (spatial === 1 ? [h, ...v] : [...v]);
+  const x4 = spatial === 1 ? unsqueeze(x, 2) : x;
+  const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
+  const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
+    lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
+  const out = addBias(conv2dCore(x4, w4, groups, g), o.bias);
+  return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
+}
+
+/**
+ * 2-d convolution (cross-correlation), like `torch.nn.functional.conv2d`:
+ * out[n, o, i, j] = bias[o] + Σ_{c ∈ group(o), a, b} weight[o, c, a, b] · x[n, c, i·s + a·d − p, j·s + b·d − p].
+ * Input [N, C, H, W] or [C, H, W]; weight [O, C/groups, kH, kW]; bias [O] or null;
+ * output size ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1 per dim.
+ * @example conv2d(x, w, b, { stride: 2, padding: 1 })
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  return convNd('conv2d', 2, input, weight, bias, options);
+}
+
+/**
+ * 1-d convolution, like `torch.nn.functional.conv1d`: input [N, C, L] or [C, L], weight
+ * [O, C/groups, k], bias [O] or null; the 2-d formula with height 1.
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  return convNd('conv1d', 1, input, weight, bias, options);
+}
+
+/** Shared by convTranspose1d and convTranspose2d. */
+function convTransposeNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions): Tensor {
+  const o = operands(op, input, weight, bias, options.groups, spatial);
+  const { x, groups } = o;
+  const [N, Cin] = x.shape;
+  if (Cin !== weight.shape[0]) {
+    throw new Error(`${op}: input ${fmtShape(input.shape)} has ${Cin} channels, weight ${fmtShape(weight.shape)} expects ${weight.shape[0]}`);
+  }
+  const Cout = weight.shape[1] * groups;
+  checkBias(op, o.bias, Cout, weight);
+  const kernel = weight.shape.slice(2);
+  const stride = expandSize(op, 'stride', options.stride ?? 1, spatial, 1);
+  const dilation = expandSize(op, 'dilation', options.dilation ?? 1, spatial, 1);
+  const padding = expandSize(op, 'padding', options.padding ?? 0, spatial, 0);
+  const outPad = expandSize(op, 'outputPadding', options.outputPadding ?? 0, spatial, 0);
+  outPad.forEach((p, d) => {
+    if (p >= stride[d] && p >= dilation[d]) {
+      throw new Error(`${op}: outputPadding ${fmtShape(outPad)} must be smaller than either stride ${fmtShape(stride)} or dilation ${fmtShape(dilation)}`);
+    }
+  });
+  const inSize = x.shape.slice(2);
+  const outSize = inSize.map((s, d) => convTransposeOutSize(s, kernel[d], stride[d], padding[d], dilation[d], outPad[d]));
+  if (outSize.some((s) => s < 1)) {
+    throw new Error(`${op}: output size ${fmtShape(outSize)} is too small for input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)} (padding ${fmtShape(padding)})`);
+  }
+  const lift = (v: readonly number[], h: number): number[] => (spatial === 1 ? [h, ...v] : [...v]);
+  const [kH, kW] = lift(kernel, 1);
+  const [sH, sW] = lift(stride, 1);
+  const [pH, pW] = lift(padding, 0);
+  const [dH, dW] = lift(dilation, 1);
+  const [oH, oW] = lift(outSize, 1);
+  const [H, W] = lift(inSize, 1);
+  // The transposed conv's output is the image col2im writes; its input positions are the blocks.
+  const g: Conv2dGeometry = {
+    height: oH, width: oW, kernelH: kH, kernelW: kW, strideH: sH, strideW: sW,
+    padTop: pH, padLeft: pW, dilationH: dH, dilationW: dW, outH: H, outW: W,
+  };
+  const K = (Cout / groups) * kH * kW;
+  const xs = reshape(x, [N, groups, Cin / groups, H * W]);
+  const w = transpose(reshape(weight, [groups, Cin / groups, K]), 1, 2);
+  const cols = reshape(matmul(w, xs), [N, Cout * kH * kW, H * W]);
+  const out = addBias(col2im(cols, g), o.bias);
+  return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
+}
+
+/**
+ * 2-d transposed convolution ("up-convolution", the gradient of conv2d w.r.t. its input), like
+ * `torch.nn.functional.conv_transpose2d`. Input [N, Cin, H, W] or [Cin, H, W]; weight
+ * [Cin, Cout/groups, kH, kW]; bias [Cout] or null; output size
+ * (H − 1)·s − 2p + d·(kH − 1) + outputPadding + 1 per dim.
+ * @example convTranspose2d(x, w, null, { stride: 2 }) // doubles H and W with a 2×2 kernel
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd('convTranspose2d', 2, input, weight, bias, options);
+}
+
+/** 1-d transposed convolution, like `torch.nn.functional.conv_transpose1d`: weight [Cin, Cout/groups, k]. */
+export function convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd('convTranspose1d', 1, input, weight, bias, options);
+}
