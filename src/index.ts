@@ -8,6 +8,7 @@
  * @module
  */
 import './backends/js/index.js';
+import './core/memory.js';
 import './ops/methods.js';
 import './autograd/methods.js';
 
@@ -26,6 +27,7 @@ export {
   type Backend, type Storage, type View, type MemoryInfo, type UnaryOp, type BinaryOp, type ReduceOp,
 } from './core/backend.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export { tidy, keep, dispose } from './core/memory.js';
 export type { BackwardOptions } from './autograd/engine.js';
 export * from './ops/index.js';
 export * as functional from './nn/functional.js';

@@ -13,3 +13,13 @@ export {
 export { unfold, fold, type UnfoldOptions } from '../ops/unfold.js';
 export { pad, type PadMode } from '../ops/pad.js';
 export { interpolate, pixelShuffle, pixelUnshuffle, type InterpolateMode, type InterpolateOptions } from '../ops/resize.js';
+export { linear } from './functional/linear.js';
+export { dropout, type DropoutOptions } from './functional/dropout.js';
+export { embedding } from './functional/embedding.js';
+export { batchNorm, type BatchNormOptions } from './functional/normalization.js';
+export {
+  mseLoss, l1Loss, nllLoss, crossEntropy, binaryCrossEntropy, binaryCrossEntropyWithLogits, tripletMarginLoss,
+  cosineEmbeddingLoss, pairwiseDistance,
+  type Reduction, type ReductionOptions, type NLLLossOptions, type CrossEntropyOptions, type BCELossOptions,
+  type BCEWithLogitsOptions, type TripletMarginOptions, type CosineEmbeddingOptions,
+} from './functional/loss.js';
