@@ -33,6 +33,9 @@ export * from './ops/index.js';
 export * as functional from './nn/functional.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as io from './io/index.js';
+export * as report from './report/index.js';
 
 import { getBackend } from './core/backend.js';
 import type { MemoryInfo } from './core/backend.js';
