@@ -36,6 +36,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as report from './report/index.js';
+export * as analysis from './analysis/index.js';
 
 import { getBackend } from './core/backend.js';
 import type { MemoryInfo } from './core/backend.js';

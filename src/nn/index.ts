@@ -29,3 +29,8 @@ export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormLayerOptions } from 
 export {
   MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss, TripletMarginLoss, CosineEmbeddingLoss,
 } from './modules/loss.js';
+export * as utils from './utils.js';
+export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, ConvNd, ConvTransposeNd, type ConvLayerOptions, type ConvTransposeLayerOptions, type ConvPaddingMode } from './modules/conv.js';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxUnpool1d, MaxUnpool2d, MaxPoolNd, AvgPoolNd, MaxUnpoolNd, type MaxPoolLayerOptions, type AvgPoolLayerOptions, type MaxUnpoolLayerOptions, type MaxPoolResult } from './modules/pooling.js';
+export { Upsample, PixelShuffle, PixelUnshuffle, type UpsampleOptions } from './modules/upsampling.js';
+export { ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d, PadNd, type PaddingSize } from './modules/padding.js';
