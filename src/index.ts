@@ -8,6 +8,8 @@
  * @module
  */
 import './backends/js/index.js';
+// Registers 'wasm' and selects it when it loads (GLUBINA_BACKEND=js|wasm overrides).
+import './backends/wasm/index.js';
 import './core/memory.js';
 import './ops/methods.js';
 import './autograd/methods.js';
@@ -28,6 +30,7 @@ export {
 } from './core/backend.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export { tidy, keep, dispose } from './core/memory.js';
+export { setNumThreads, getNumThreads, WasmBackend, type WasmBackendOptions, type WasmMemoryInfo } from './backends/wasm/index.js';
 export type { BackwardOptions } from './autograd/engine.js';
 export * from './ops/index.js';
 export * as functional from './nn/functional.js';

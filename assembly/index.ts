@@ -1,0 +1,15 @@
+/**
+ * The glubina WebAssembly kernels: the module's exports. Built twice by scripts/build-wasm.mjs,
+ * with SIMD128 and with relaxed SIMD (fused multiply-add in GEMM), over an imported shared memory
+ * whose allocation the host manages; no kernel allocates.
+ */
+export { copyStrided, fill1, fill4, fill8 } from './kernels/copy';
+export { binaryF32, unaryF32, whereSelect } from './kernels/elementwise';
+export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
+export { gather, scatterAddF32 } from './kernels/indexing';
+export { reduceF32, softmaxF32 } from './kernels/reduce';
+
+/** First byte past the module's static data: the host's heap starts above it. */
+export function dataEnd(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,230 @@
+/**
+ * Single-precision GEMM, GotoBLAS/BLIS style: C[M×N] = A[M×K] · B[K×N].
+ *
+ * Operands are strided (any row/column stride, so every transpose combination is a packing detail).
+ * The loops, outermost first: NC columns of B, KC steps of K (B panel packed once per step), MC rows
+ * of A (A block packed), then 8-column B micro-panels × 4-row A micro-panels fed to a 4×8 micro-kernel
+ * whose 8 v128 accumulators stay in registers for the whole KC loop. One call computes one rectangular
+ * tile of C; the host splits big products across threads by calling it on disjoint tiles.
+ */
+
+import { offsetOf } from './strided';
+
+// Blocking: A block MC×KC (128 KiB) sits in L2, a B micro-panel KC×8 (8 KiB) in L1.
+const MR: i32 = 4;
+const NR: i32 = 8;
+export const GEMM_KC: i32 = 256;
+export const GEMM_MC: i32 = 128;
+export const GEMM_NC: i32 = 2048;
+
+/** Bytes of scratch one thread needs for packing (A block + B panel + one edge tile). */
+export function gemmScratchBytes(): i32 {
+  return (GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC + MR * NR) * 4;
+}
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Packs rows [0,mc) × k [0,kc) of A into 4-row micro-panels, k-major, zero-padding the last. */
+function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    const rows = min(MR, mc - i);
+    if (rows == MR && cs == 1) {
+      const r0 = a + <usize>(i * rs) * 4;
+      const r1 = r0 + <usize>rs * 4;
+      const r2 = r1 + <usize>rs * 4;
+      const r3 = r2 + <usize>rs * 4;
+      let k = 0;
+      // 4×4 transposes: four rows of 4 k-values become four k-steps of 4 rows.
+      for (; k + 4 <= kc; k += 4) {
+        const off = <usize>k * 4;
+        const x0 = v128.load(r0 + off);
+        const x1 = v128.load(r1 + off);
+        const x2 = v128.load(r2 + off);
+        const x3 = v128.load(r3 + off);
+        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 16);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 32);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 48);
+        dst += 64;
+      }
+      for (; k < kc; k++) {
+        const off = <usize>k * 4;
+        store<f32>(dst, load<f32>(r0 + off));
+        store<f32>(dst, load<f32>(r1 + off), 4);
+        store<f32>(dst, load<f32>(r2 + off), 8);
+        store<f32>(dst, load<f32>(r3 + off), 12);
+        dst += 16;
+      }
+    } else if (rows == MR && rs == 1) {
+      // Column-major A (a transposed operand): each k-step's 4 rows are adjacent.
+      let p = a + <usize>i * 4;
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(p));
+        p += <usize>cs * 4;
+        dst += 16;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < MR; r++) {
+          store<f32>(dst + <usize>r * 4, r < rows ? load<f32>(a + (<usize>((i + r) * rs + k * cs)) * 4) : 0);
+        }
+        dst += 16;
+      }
+    }
+  }
+}
+
+/** Packs k [0,kc) × columns [0,nc) of B into 8-column micro-panels, k-major, zero-padding the last. */
+function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let j = 0; j < nc; j += NR) {
+    const cols = min(NR, nc - j);
+    if (cols == NR && cs == 1) {
+      let p = b + <usize>j * 4;
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(p));
+        v128.store(dst, v128.load(p, 16), 16);
+        p += <usize>rs * 4;
+        dst += 32;
+      }
+    } else if (cols == NR && rs == 1) {
+      // Column-major B (a transposed operand): gather 8 columns per k-step.
+      const c0 = b + <usize>(j * cs) * 4;
+      const step = <usize>cs * 4;
+      for (let k = 0; k < kc; k++) {
+        let p = c0 + <usize>k * 4;
+        for (let c = 0; c < NR; c++) {
+          store<f32>(dst + <usize>c * 4, load<f32>(p));
+          p += step;
+        }
+        dst += 32;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let c = 0; c < NR; c++) {
+          store<f32>(dst + <usize>c * 4, c < cols ? load<f32>(b + (<usize>(k * rs + (j + c) * cs)) * 4) : 0);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+/**
+ * The 4×8 micro-kernel: C tile (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc steps.
+ * A values are splatted from memory (`v128.load32_splat`), so only 2 B vectors and 8 accumulators
+ * are live: 10 of the 16 xmm registers V8 can allocate.
+ */
+@inline function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(ap, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(ap, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(ap, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    ap += 16;
+    bp += 32;
+  }
+  const ld = <usize>ldc * 4;
+  const r1 = c + ld;
+  const r2 = r1 + ld;
+  const r3 = r2 + ld;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/**
+ * C[m×n] (row stride ldc) = A[m×k] · B[k×n], A element (i,p) at a + 4(i·rsA + p·csA), likewise B.
+ * `scratch` must hold {@link gemmScratchBytes} bytes and belong to the calling thread alone.
+ */
+export function sgemm(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32, scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>n * 4);
+    return;
+  }
+  const pa = scratch;
+  const pb = pa + <usize>(GEMM_MC * GEMM_KC) * 4;
+  const tile = pb + <usize>(GEMM_KC * GEMM_NC) * 4;
+  for (let jc = 0; jc < n; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, n - jc);
+    for (let pc = 0; pc < k; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, k - pc);
+      const first = pc == 0;
+      packB(b + (<usize>(pc * rsB + jc * csB)) * 4, rsB, csB, kc, nc, pb);
+      for (let ic = 0; ic < m; ic += GEMM_MC) {
+        const mc = min(GEMM_MC, m - ic);
+        packA(a + (<usize>(ic * rsA + pc * csA)) * 4, rsA, csA, mc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = pb + <usize>(jr * kc) * 4;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = pa + <usize>(ir * kc) * 4;
+            const cp = c + (<usize>((ic + ir) * ldc + jc + jr)) * 4;
+            if (rows == MR && cols == NR) {
+              micro(kc, ap, bp, cp, ldc, !first);
+            } else {
+              // Edge tile: compute a full 4×8 tile into scratch and copy the valid part out.
+              micro(kc, ap, bp, tile, NR, false);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  const dst = cp + (<usize>(r * ldc + q)) * 4;
+                  const v = load<f32>(tile + (<usize>(r * NR + q)) * 4);
+                  store<f32>(dst, first ? v : load<f32>(dst) + v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched, tiled entry point: for each batch b in [b0, b1), C_b[i0:i1, j0:j1] = A_b[i0:i1, :] · B_b[:, j0:j1],
+ * C_b contiguous m×n at c + b·m·n. The batch layout is a descriptor (operand 0 = A's batch strides,
+ * operand 1 = B's, broadcast batch dims have stride 0). Threads get disjoint batches, rows or columns.
+ */
+export function gemmF32(
+  desc: usize, a: usize, b: usize, c: usize,
+  m: i32, n: i32, k: i32, rsA: i32, csA: i32, rsB: i32, csB: i32,
+  scratch: usize, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  const rank = load<i32>(desc);
+  for (let bi = b0; bi < b1; bi++) {
+    const pa = a + (<usize>(offsetOf(desc, rank, 0, bi, rank) + i0 * rsA) << 2);
+    const pb = b + (<usize>(offsetOf(desc, rank, 1, bi, rank) + j0 * csB) << 2);
+    const pc = c + (<usize>(bi * m * n + i0 * n + j0) << 2);
+    sgemm(i1 - i0, j1 - j0, k, pa, rsA, csA, pb, rsB, csB, pc, n, scratch);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Vectorised float32 transcendental functions (4 lanes), Cephes-style: range reduction plus a
+ * short polynomial, accurate to a few ulp over the whole float range (relative error ≲ 2e-7),
+ * with IEEE behaviour at the edges (±inf, NaN, underflow to subnormals and 0).
+ */
+
+const LOG2E: f32 = 1.44269504088896341;
+// ln 2 split into a part exact in float32 and the rest (Cody–Waite), so n·ln2 subtracts exactly.
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+
+/** y·2^n for integer lanes n in [-150, 128], in two steps so subnormal and near-overflow results round right. */
+@inline function ldexpv(y: v128, n: v128): v128 {
+  const n1 = i32x4.shr_s(n, 1);
+  const n2 = i32x4.sub(n, n1);
+  const bias = i32x4.splat(127);
+  const f1 = i32x4.shl(i32x4.add(n1, bias), 23);
+  const f2 = i32x4.shl(i32x4.add(n2, bias), 23);
+  return f32x4.mul(f32x4.mul(y, f1), f2);
+}
+
+/** e^x per lane. */
+@inline export function expv(x: v128): v128 {
+  // Beyond these bounds the result is 0 or +inf anyway; clamping keeps n inside ldexpv's range.
+  let xc = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  // Round x·log2(e) to an integer by adding 1.5·2^23: the sum's low mantissa bits are that integer,
+  // which saves a float→int conversion (several instructions in V8's lowering).
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(t, f32x4.splat(12582912.0));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  const r2 = f32x4.mul(r, r);
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
+  const out = ldexpv(y, i32x4.sub(t, i32x4.splat(0x4b400000)));
+  // NaN in, NaN out (the clamp above would have turned it into a number on some engines).
+  return v128.bitselect(x, out, f32x4.ne(x, x));
+}
+
+/** Natural logarithm per lane: log(x<0) = NaN, log(0) = -inf, log(inf) = inf. */
+@inline export function logv(x: v128): v128 {
+  // Subnormals: scale by 2^23 first so the exponent field is meaningful.
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  let e = i32x4.sub(i32x4.shr_u(xs, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
+  // Mantissa in [0.5, 1).
+  let m = v128.or(v128.and(xs, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  // Shift m into [sqrt(1/2), sqrt(2)) so the polynomial's argument is small.
+  const small = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  e = i32x4.add(e, small); // true lanes are -1
+  m = f32x4.sub(f32x4.add(m, v128.and(small, m)), f32x4.splat(1.0));
+  const ef = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(m, m);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, m), z);
+  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(f32x4.add(m, y), f32x4.mul(ef, f32x4.splat(LN2_HI)));
+  // Edge cases: x = 0 → -inf; x < 0 or NaN → NaN; x = +inf → +inf.
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
+  r = v128.bitselect(f32x4.splat(NaN), r, v128.not(f32x4.ge(x, f32x4.splat(0))));
+  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+  return r;
+}
+
+/** 1 / (1 + e^-x), computed from e^-|x| so that it never overflows and stays accurate for x ≪ 0. */
+@inline export function sigmoidv(x: v128): v128 {
+  const e = expv(f32x4.neg(f32x4.abs(x)));
+  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0)));
+}
+
+/** tanh per lane: an odd polynomial near 0 (where 1 − 2/(e^2x + 1) would cancel), the exp form beyond. */
+@inline export function tanhv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const near = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = expv(f32x4.add(ax, ax));
+  let far = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  far = v128.or(far, v128.and(x, i32x4.splat(0x80000000))); // copy the sign of x
+  const r = v128.bitselect(near, far, f32x4.lt(ax, f32x4.splat(0.625)));
+  return v128.bitselect(x, r, f32x4.ne(x, x));
+}

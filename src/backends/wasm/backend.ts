@@ -1,0 +1,386 @@
+/**
+ * The WebAssembly backend: tensor storage in one shared linear memory, SIMD kernels compiled from
+ * AssemblyScript (assembly/), and a worker pool that computes on the same memory.
+ *
+ * Float32 has native kernels for every primitive. Other dtypes (float64 for gradcheck, int32, bool)
+ * and methods without a native kernel run the reference TypeScript kernels directly on this
+ * backend's memory (a storage's `data` is a typed array over it); their results are copied in.
+ * Any Backend method added later that this class does not define is bridged the same way, so a
+ * kernel missing here is never an error, only slower.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View, MemoryInfo } from '../../core/backend.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { trackStorage } from '../../core/memory.js';
+import { contiguousStrides, numel } from '../../core/shape.js';
+import { JsBackend } from '../js/backend.js';
+import { Allocator } from './allocator.js';
+import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
+import { binaryF32, copySameDtype, fillView, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
+import { gatherAny, scatterAddF32 } from './indexing.js';
+import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
+import { coalesce, isContiguous, writeDescriptor } from './layout.js';
+import { matmulF32 } from './matmul.js';
+import { ThreadPool } from './pool.js';
+import { hasReduceKernel, reduceF32, softmaxF32 } from './reduce.js';
+import { checkView, ELEMENT_BYTES, WasmStorage, type Block, type HeapViews } from './storage.js';
+import { makeReclaimer } from './reclaim.js';
+import { PAGE_BYTES, wasmApi, type WasmMemory } from './wasm_api.js';
+
+/** Memory at start (16 MiB) and at most (4 GiB, the wasm32 limit), in pages. */
+const INITIAL_PAGES = 256;
+const MAXIMUM_PAGES = 65536;
+const DESC_BYTES = 4096;
+/** Bytes allocated since the last forced garbage collection before the memory may grow without one. */
+const GC_AFTER_BYTES = 32 * 2 ** 20;
+
+/** Options of {@link WasmBackend}. */
+export interface WasmBackendOptions {
+  /** Which kernel build: 'auto' (relaxed SIMD where the engine has it) by default. */
+  variant?: KernelVariant | 'auto';
+  /** Threads, the calling one included; the number of cores by default. */
+  threads?: number;
+}
+
+/** What {@link WasmBackend.memory} reports. */
+export interface WasmMemoryInfo extends MemoryInfo {
+  /** Bytes of linear memory reserved so far (it only grows). */
+  heapBytes: number;
+  /** Bytes in freed blocks waiting for reuse. */
+  freeBytes: number;
+}
+
+/** The default thread count: GLUBINA_NUM_THREADS, else the number of cores. */
+export function defaultThreads(): number {
+  const env = Number(process.env.GLUBINA_NUM_THREADS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.max(1, availableParallelism());
+}
+
+type AnyMethod = (...args: unknown[]) => unknown;
+
+/**
+ * Every Backend method is on the class: declared by this interface (merged with the class), and
+ * bridged to the reference kernels at the bottom of this file when the class does not define it.
+ */
+export interface WasmBackend extends Backend {}
+
+/** The WebAssembly SIMD backend, registered as `'wasm'`. */
+export class WasmBackend implements WasmContext {
+  readonly name = 'wasm';
+  readonly backend: Backend = this;
+  readonly kernels: KernelExports;
+  readonly variant: KernelVariant;
+  readonly desc: number;
+  private readonly mem: WasmMemory;
+  private heap: HeapViews;
+  private readonly allocator: Allocator;
+  private readonly pool: ThreadPool;
+  private readonly reference = new JsBackend();
+  private readonly scratchPtrs: number[] = [];
+  private liveBytes = 0;
+  private liveStorages = 0;
+  private readonly reclaimer = makeReclaimer<Block>((block) => this.freeBlock(block));
+  private allocatedSinceGc = 0;
+  private liveAfterGc = 0;
+
+  constructor(options: WasmBackendOptions = {}) {
+    const env = process.env.GLUBINA_WASM_VARIANT;
+    const preferred = options.variant ?? (env === 'simd' || env === 'relaxed' ? env : 'auto');
+    const { module, variant } = compileKernels(preferred);
+    this.variant = variant;
+    this.mem = new wasmApi!.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+    this.heap = this.makeViews();
+    this.kernels = instantiate(module, this.mem);
+    this.allocator = new Allocator(Math.max(this.kernels.dataEnd(), 1024), this.mem.buffer.byteLength, (min) => this.growBy(min), () => this.heap.i32);
+    this.desc = this.allocator.alloc(DESC_BYTES);
+    this.pool = new ThreadPool(module, this.mem, this.kernels);
+    this.pool.setNumThreads(options.threads ?? defaultThreads());
+  }
+
+  // ----- memory -----
+
+  get views(): HeapViews {
+    return this.heap;
+  }
+
+  private makeViews(): HeapViews {
+    const buf = this.mem.buffer;
+    return { u8: new Uint8Array(buf), i32: new Int32Array(buf), f32: new Float32Array(buf), f64: new Float64Array(buf) };
+  }
+
+  /** Grows the memory by at least `minBytes` (by a quarter of its size at least); returns the new end. */
+  private growBy(minBytes: number): number {
+    const have = this.mem.buffer.byteLength / PAGE_BYTES;
+    const want = Math.min(MAXIMUM_PAGES - have, Math.max(Math.ceil(minBytes / PAGE_BYTES), Math.ceil(have / 4)));
+    if (want > 0) {
+      try {
+        this.mem.grow(want);
+      } catch {
+        // The generous step was refused: try exactly what is needed (the allocator names a failure).
+        try {
+          this.mem.grow(Math.min(MAXIMUM_PAGES - have, Math.ceil(minBytes / PAGE_BYTES)));
+        } catch {
+          // Out of address space or RAM.
+        }
+      }
+      this.heap = this.makeViews();
+    }
+    return this.mem.buffer.byteLength;
+  }
+
+  storage(dtype: DType, size: number, zero: boolean): WasmStorage {
+    const bytes = size * ELEMENT_BYTES[dtype];
+    if (!this.allocator.fits(bytes)) this.reclaim();
+    const block: Block = { ptr: this.allocator.alloc(bytes), bytes, live: true };
+    if (zero) this.heap.u8.fill(0, block.ptr, block.ptr + bytes);
+    const s = new WasmStorage(this, dtype, size, block, this);
+    this.liveBytes += bytes;
+    this.liveStorages++;
+    this.allocatedSinceGc += bytes;
+    // No unregister token (V8 keeps a token table as large as its peak): a finaliser that finds
+    // the block already freed does nothing.
+    this.reclaimer.register(s, block);
+    trackStorage(s);
+    return s;
+  }
+
+  /**
+   * Before the memory grows: free the storages the garbage collector has already found dead and,
+   * when much has been allocated since the last collection, collect first. This bounds memory in
+   * synchronous loops that never yield to the event loop (where finalisers would not run).
+   */
+  private reclaim(): void {
+    this.reclaimer.cleanup();
+    // Scale with what survived the last collection, so big live models are not collected too often.
+    if (this.allocatedSinceGc >= Math.max(GC_AFTER_BYTES, this.liveAfterGc) && this.reclaimer.collect()) {
+      this.allocatedSinceGc = 0;
+      this.liveAfterGc = this.liveBytes;
+    }
+  }
+
+  private freeBlock(block: Block): void {
+    if (!block.live) return;
+    block.live = false;
+    this.allocator.release(block.ptr);
+    this.liveBytes -= block.bytes;
+    this.liveStorages--;
+  }
+
+  free(s: WasmStorage): void {
+    this.freeBlock(s.block);
+  }
+
+  check(op: string, v: View): WasmStorage {
+    return checkView(op, this, v);
+  }
+
+  address(v: View): number {
+    return (v.storage as WasmStorage).ptr + v.offset * ELEMENT_BYTES[v.storage.dtype];
+  }
+
+  contiguous(v: View): WasmStorage {
+    const s = v.storage as WasmStorage;
+    const out = this.storage(s.dtype, numel(v.shape), false);
+    copySameDtype(this, v, { storage: out, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 }, s, out);
+    return out;
+  }
+
+  // ----- threads -----
+
+  /** Threads used for big ops (the calling thread included). */
+  get numThreads(): number {
+    return this.pool.numThreads;
+  }
+
+  /** Sets the thread count (1 = no workers). */
+  setNumThreads(n: number): void {
+    this.pool.setNumThreads(n);
+  }
+
+  /** Starts the workers now and blocks until they are ready (or `timeoutMs` passes); returns the ready count. */
+  waitForThreads(timeoutMs = 5000): number {
+    return this.pool.waitReady(timeoutMs);
+  }
+
+  /** Stops the worker threads (they restart on the next big op unless threads are set to 1). */
+  closeThreads(): void {
+    this.pool.close();
+  }
+
+  /** Calls split across threads so far (for tests and diagnostics). */
+  get parallelCalls(): number {
+    return this.pool.splitCalls;
+  }
+
+  threadsFor(ns: number): number {
+    if (ns < PARALLEL_MIN_NS || this.pool.numThreads === 1) return 1;
+    return this.pool.ready();
+  }
+
+  runParts(kernel: ParallelKernel, parts: readonly (readonly number[])[]): void {
+    this.pool.run(kernel, parts);
+  }
+
+  parallel(kernel: ParallelKernel, total: number, nsPerItem: number, grain: number, args: (start: number, end: number) => number[]): void {
+    let threads = this.threadsFor(total * nsPerItem);
+    threads = Math.min(threads, Math.floor(total / grain));
+    if (threads <= 1) {
+      (this.kernels[kernel] as (...a: number[]) => void)(...args(0, total));
+      return;
+    }
+    const chunk = Math.ceil(total / threads / grain) * grain;
+    const parts: number[][] = [];
+    for (let s = 0; s < total; s += chunk) parts.push(args(s, Math.min(total, s + chunk)));
+    this.pool.run(kernel, parts);
+  }
+
+  scratch(t: number): number {
+    while (this.scratchPtrs.length <= t) this.scratchPtrs.push(this.allocator.alloc(this.kernels.gemmScratchBytes()));
+    return this.scratchPtrs[t];
+  }
+
+  // ----- the Backend interface -----
+
+  alloc(dtype: DType, size: number): Storage {
+    return this.storage(dtype, size, true);
+  }
+
+  fromArray(data: TypedArray): Storage {
+    const dtype = dtypeOf(data);
+    const s = this.storage(dtype, data.length, false);
+    s.data.set(data);
+    return s;
+  }
+
+  read(view: View): TypedArray {
+    const s = this.check('read', view);
+    if (isContiguous(view.shape, view.strides)) {
+      const n = numel(view.shape);
+      const all = s.data;
+      return all.slice(view.offset, view.offset + n);
+    }
+    const tmp = this.contiguous(view);
+    const out = tmp.data.slice();
+    this.free(tmp);
+    return out;
+  }
+
+  copy(src: View, dst: View): void {
+    const s = this.check('copy', src);
+    const d = this.check('copy', dst);
+    if (s.dtype === d.dtype) copySameDtype(this, src, dst, s, d);
+    else this.reference.copy(src, dst); // a conversion: the reference kernel, on this memory
+  }
+
+  fill(dst: View, value: number): void {
+    fillView(this, dst, this.check('fill', dst), value);
+  }
+
+  unary(op: UnaryOp, x: View, outDtype: DType, args?: readonly number[]): Storage {
+    this.check(op, x);
+    if (hasUnaryKernel(op, x, outDtype)) return unaryF32(this, op, x, args);
+    return this.adopt(this.reference.unary(op, x, outDtype, args));
+  }
+
+  binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage {
+    this.check(op, a);
+    this.check(op, b);
+    if (hasBinaryKernel(op, a, b, outDtype)) return binaryF32(this, op, a, b);
+    return this.adopt(this.reference.binary(op, a, b, outDtype));
+  }
+
+  where(cond: View, a: View, b: View, outDtype: DType): Storage {
+    this.check('where', cond);
+    this.check('where', a);
+    this.check('where', b);
+    if (cond.storage.dtype === 'bool' && a.storage.dtype === outDtype && b.storage.dtype === outDtype) {
+      return whereSelect(this, cond, a, b, outDtype);
+    }
+    return this.adopt(this.reference.where(cond, a, b, outDtype));
+  }
+
+  reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage {
+    this.check(op, x);
+    if (hasReduceKernel(op, x, outDtype)) return reduceF32(this, op, x, dims, outDtype);
+    return this.adopt(this.reference.reduce(op, x, dims, outDtype));
+  }
+
+  matmul(a: View, b: View, outDtype: DType): Storage {
+    this.check('matmul', a);
+    this.check('matmul', b);
+    if (a.storage.dtype === 'float32' && b.storage.dtype === 'float32' && outDtype === 'float32') return matmulF32(this, a, b);
+    return this.adopt(this.reference.matmul(a, b, outDtype));
+  }
+
+  gather(x: View, dim: number, index: View): Storage {
+    this.check('gather', x);
+    this.check('gather', index);
+    if (index.storage.dtype === 'int32') return gatherAny(this, x, dim, index);
+    return this.adopt(this.reference.gather(x, dim, index));
+  }
+
+  scatterAdd(self: View, dim: number, index: View, src: View): Storage {
+    this.check('scatterAdd', self);
+    this.check('scatterAdd', index);
+    this.check('scatterAdd', src);
+    if (self.storage.dtype === 'float32' && src.storage.dtype === 'float32' && index.storage.dtype === 'int32') {
+      return scatterAddF32(this, self, dim, index, src);
+    }
+    return this.adopt(this.reference.scatterAdd(self, dim, index, src));
+  }
+
+  softmax(x: View, dim: number, log: boolean): Storage {
+    this.check(log ? 'logSoftmax' : 'softmax', x);
+    if (x.storage.dtype === 'float32') return softmaxF32(this, x, dim, log);
+    return this.adopt(this.reference.softmax(x, dim, log));
+  }
+
+  release(storage: Storage): void {
+    if (storage instanceof WasmStorage && storage.backend === this) this.free(storage);
+  }
+
+  memory(): WasmMemoryInfo {
+    const st = this.allocator.stats();
+    return { bytes: this.liveBytes, storages: this.liveStorages, heapBytes: this.mem.buffer.byteLength, freeBytes: st.freeBytes };
+  }
+
+  /** Copies the reference backend's results (storages, or arrays of them) into this memory. */
+  adopt<T>(result: T): T {
+    if (Array.isArray(result)) return result.map((r) => this.adopt(r)) as T;
+    if (result !== null && typeof result === 'object' && 'backend' in result && (result as unknown as Storage).backend === this.reference) {
+      return this.fromArray((result as unknown as { data: TypedArray }).data) as T;
+    }
+    return result;
+  }
+}
+
+function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+
+/** Views among a bridged method's arguments (tensors, or arrays of them). */
+function viewsIn(args: readonly unknown[]): View[] {
+  const out: View[] = [];
+  for (const a of args) {
+    if (Array.isArray(a)) out.push(...viewsIn(a));
+    else if (a !== null && typeof a === 'object' && 'storage' in a && 'shape' in a && 'strides' in a) out.push(a as View);
+  }
+  return out;
+}
+
+// Bridge every reference-backend method this class lacks (conv, pooling, … as they are added).
+for (const name of Object.getOwnPropertyNames(JsBackend.prototype)) {
+  if (name === 'constructor' || name in WasmBackend.prototype) continue;
+  const bridged = function (this: WasmBackend, ...args: unknown[]): unknown {
+    for (const v of viewsIn(args)) this.check(name, v);
+    const ref = (this as unknown as { reference: Record<string, AnyMethod> }).reference;
+    return this.adopt(ref[name].apply(ref, args));
+  };
+  Object.defineProperty(WasmBackend.prototype, name, { value: bridged, writable: true, configurable: true });
+}

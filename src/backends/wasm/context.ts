@@ -1,0 +1,40 @@
+/**
+ * What the kernel families (elementwise, reduce, matmul, indexing) need from the wasm backend:
+ * its kernels, memory views, storage allocation, the descriptor area and the thread split.
+ * @module
+ */
+import type { Backend, View } from '../../core/backend.js';
+import type { DType } from '../../core/dtype.js';
+import type { KernelExports, ParallelKernel } from './kernels.js';
+import type { HeapViews, WasmStorage } from './storage.js';
+
+/** Estimated work (ns) below which a call stays on one thread: a wake-up round trip costs 30–50 µs. */
+export const PARALLEL_MIN_NS = 250_000;
+
+/** The backend's internals as the kernel families see them. */
+export interface WasmContext {
+  readonly backend: Backend;
+  readonly kernels: KernelExports;
+  /** Typed views over the whole memory (refreshed when it grows; do not hold across allocations). */
+  readonly views: HeapViews;
+  /** Byte address of the descriptor area (4 KiB, reused by every call). */
+  readonly desc: number;
+  /** A fresh storage; zero-filled when `zero`. */
+  storage(dtype: DType, size: number, zero: boolean): WasmStorage;
+  /** Checks a view (live, on this backend) and returns its storage. */
+  check(op: string, v: View): WasmStorage;
+  /** Byte address of a view's element 0. */
+  address(v: View): number;
+  /** A contiguous copy of `v` in a fresh storage (the caller releases it). */
+  contiguous(v: View): WasmStorage;
+  /** Frees a backend-internal storage now. */
+  free(s: WasmStorage): void;
+  /** Threads worth using for `ns` of estimated work (1 when small or no worker is ready). */
+  threadsFor(ns: number): number;
+  /** Runs a kernel once per argument list, in parallel; the first list on the calling thread. */
+  runParts(kernel: ParallelKernel, parts: readonly (readonly number[])[]): void;
+  /** Splits the flat range [0, total) across threads (chunks multiple of `grain`) and runs `kernel` on each. */
+  parallel(kernel: ParallelKernel, total: number, nsPerItem: number, grain: number, args: (start: number, end: number) => number[]): void;
+  /** Byte address of thread `t`'s GEMM packing scratch. */
+  scratch(t: number): number;
+}

@@ -1,0 +1,117 @@
+/**
+ * Loading the compiled kernels: reads dist/wasm/glubina-{simd,relaxed}.wasm synchronously, picks the
+ * relaxed-SIMD build where the engine validates it, and describes the module's exports.
+ *
+ * Node 20 validates relaxed SIMD only after `--experimental-wasm-relaxed-simd` is set through
+ * `v8.setFlagsFromString` before compiling (NODE_OPTIONS refuses the flag; newer Node ships it on);
+ * the flag is process-wide, so worker threads that instantiate the module inherit it.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { wasmApi, type WasmInstance, type WasmMemory, type WasmModule } from './wasm_api.js';
+
+/** Which compiled build: plain SIMD128, or relaxed SIMD (fused multiply-add in GEMM). */
+export type KernelVariant = 'simd' | 'relaxed';
+
+/** The kernels' exports (pointers are byte addresses in the shared memory; see assembly/). */
+export interface KernelExports {
+  dataEnd(): number;
+  copyStrided(esize: number, src: number, dst: number, desc: number, start: number, end: number): void;
+  fill1(dst: number, desc: number, value: number, start: number, end: number): void;
+  fill4(dst: number, desc: number, bits: number, start: number, end: number): void;
+  fill8(dst: number, desc: number, value: number, start: number, end: number): void;
+  unaryF32(op: number, x: number, out: number, desc: number, start: number, end: number, lo: number, hi: number): void;
+  binaryF32(op: number, a: number, b: number, out: number, desc: number, start: number, end: number): void;
+  whereSelect(esize: number, cond: number, a: number, b: number, out: number, desc: number, start: number, end: number): void;
+  reduceF32(op: number, x: number, out: number, O: number, R: number, I: number, so: number, sr: number, si: number, start: number, end: number): void;
+  softmaxF32(x: number, out: number, O: number, L: number, I: number, log: number, o0: number, o1: number, i0: number, i1: number): void;
+  gemmScratchBytes(): number;
+  gemmF32(
+    desc: number, a: number, b: number, c: number, m: number, n: number, k: number,
+    rsA: number, csA: number, rsB: number, csB: number, scratch: number,
+    b0: number, b1: number, i0: number, i1: number, j0: number, j1: number,
+  ): void;
+  gather(esize: number, x: number, index: number, out: number, desc: number, step: number, start: number, end: number): void;
+  scatterAddF32(out: number, index: number, src: number, desc: number, step: number, count: number): void;
+}
+
+/** Names of the kernels a worker thread may be asked to run, indexed by the id sent to it. */
+export const PARALLEL_KERNELS = [
+  'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
+  'softmaxF32', 'gemmF32', 'gather',
+] as const;
+
+/** A kernel a worker can run. */
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+/** Where the build script puts the compiled kernels (dist/wasm/, beside dist/src/). */
+export function kernelUrl(variant: KernelVariant): URL {
+  return new URL(`../../../wasm/glubina-${variant}.wasm`, import.meta.url);
+}
+
+let relaxedFlagSet = false;
+
+/** Lets V8 compile relaxed SIMD (a no-op where it already can). */
+function enableRelaxedSimd(): void {
+  if (relaxedFlagSet) return;
+  relaxedFlagSet = true;
+  try {
+    const v8 = createRequire(import.meta.url)('node:v8') as { setFlagsFromString(flags: string): void };
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // Not Node, or the flag is gone: validation below decides.
+  }
+}
+
+/** A compiled kernel module and the build it came from. */
+export interface CompiledKernels {
+  readonly module: WasmModule;
+  readonly variant: KernelVariant;
+}
+
+const compiled = new Map<KernelVariant, CompiledKernels>();
+
+/**
+ * Compiles the kernels synchronously. `preferred` 'auto' takes relaxed SIMD where the engine accepts
+ * it and SIMD128 otherwise; naming a variant insists on it. Throws with the reason when WebAssembly,
+ * the file or the engine's support is missing.
+ */
+export function compileKernels(preferred: KernelVariant | 'auto' = 'auto'): CompiledKernels {
+  if (!wasmApi) throw new Error('wasm backend: this JavaScript runtime has no WebAssembly');
+  const order: KernelVariant[] = preferred === 'auto' ? ['relaxed', 'simd'] : [preferred];
+  const reasons: string[] = [];
+  for (const variant of order) {
+    const hit = compiled.get(variant);
+    if (hit) return hit;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(kernelUrl(variant));
+    } catch (e) {
+      reasons.push(`${variant}: cannot read ${kernelUrl(variant).pathname} (run the build: npm run build)`);
+      continue;
+    }
+    if (variant === 'relaxed') enableRelaxedSimd();
+    if (!wasmApi.validate(bytes)) {
+      reasons.push(`${variant}: this engine does not accept the ${variant === 'relaxed' ? 'relaxed-SIMD' : 'SIMD128'} build`);
+      continue;
+    }
+    const result = { module: new wasmApi.Module(bytes), variant };
+    compiled.set(variant, result);
+    return result;
+  }
+  throw new Error(`wasm backend: no kernel build loads (${reasons.join('; ')})`);
+}
+
+/** Instantiates the kernels over `memory`. */
+export function instantiate(module: WasmModule, memory: WasmMemory): KernelExports {
+  const instance: WasmInstance = new wasmApi!.Instance(module, {
+    env: {
+      memory,
+      abort: (_msg: number, _file: number, line: number, col: number) => {
+        throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
+      },
+    },
+  });
+  return instance.exports as unknown as KernelExports;
+}

@@ -1,0 +1,32 @@
+/**
+ * Op codes shared with the kernels (assembly/kernels/elementwise.ts and reduce.ts): keep in step.
+ * @module
+ */
+import type { BinaryOp, ReduceOp, UnaryOp } from '../../core/backend.js';
+
+/** Unary ops with a float32 kernel, and their codes. */
+export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0, exp: 1, log: 2, log1p: 3, sqrt: 4, abs: 5, sign: 6, relu: 7, sigmoid: 8, tanh: 9,
+  sin: 10, cos: 11, floor: 12, ceil: 13, round: 14, clamp: 16,
+};
+
+/** Estimated ns per element of each unary kernel (for the thread split). */
+export function unaryCost(op: UnaryOp): number {
+  switch (op) {
+    case 'exp': case 'log': case 'sigmoid': case 'tanh': return 1;
+    case 'log1p': case 'sin': case 'cos': return 12;
+    default: return 0.4;
+  }
+}
+
+/** Binary op codes; codes ≥ {@link FIRST_COMPARISON} write bool. */
+export const BINARY_CODES: Record<BinaryOp, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6,
+  eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, logicalAnd: 13, logicalOr: 14,
+};
+
+/** The first binary code whose result is bool. */
+export const FIRST_COMPARISON = 7;
+
+/** Reduction codes. */
+export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, argmax: 4, argmin: 5 };

@@ -1,0 +1,165 @@
+/**
+ * A persistent pool of worker threads sharing the backend's linear memory. The calling thread posts
+ * one kernel call per worker, runs its own share, then waits (spinning briefly, then sleeping) for
+ * the rest. Workers start lazily, on the first call big enough to split, and the calls made while
+ * they boot run on the calling thread alone; they are `unref()`ed, so they never keep a process alive.
+ * @module
+ */
+import { Worker } from 'node:worker_threads';
+import type { KernelExports, ParallelKernel } from './kernels.js';
+import { PARALLEL_KERNELS } from './kernels.js';
+import {
+  ARG_SLOTS, ERROR_BYTES, FAILED, FN, MAX_WORKERS, NARGS, PENDING, READY, SEQ, SPIN, WORKER_BASE, WORKER_SLOTS,
+} from './pool_layout.js';
+import type { WasmMemory, WasmModule } from './wasm_api.js';
+import type { WorkerInit } from './worker.js';
+
+const KERNEL_ID = new Map<string, number>(PARALLEL_KERNELS.map((name, i) => [name, i]));
+
+interface Slot {
+  worker: Worker;
+  index: number;
+  dead: boolean;
+}
+
+/** Worker threads running kernels over one shared memory. */
+export class ThreadPool {
+  private readonly control = new SharedArrayBuffer((WORKER_BASE + MAX_WORKERS * WORKER_SLOTS) * 4);
+  private readonly argsBuffer = new SharedArrayBuffer(MAX_WORKERS * ARG_SLOTS * 8);
+  private readonly errors = new SharedArrayBuffer(ERROR_BYTES);
+  private readonly ctrl = new Int32Array(this.control);
+  private readonly args = new Float64Array(this.argsBuffer);
+  private readonly slots: Slot[] = [];
+  private wanted = 1;
+  /** Calls that ran on more than one thread. */
+  splitCalls = 0;
+
+  constructor(
+    private readonly module: WasmModule,
+    private readonly memory: WasmMemory,
+    private readonly local: KernelExports,
+  ) {}
+
+  /** Threads that take part in a split call (the calling thread included). */
+  get numThreads(): number {
+    return this.wanted;
+  }
+
+  /** Sets the thread count; extra workers are stopped now, missing ones start on the next big call. */
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS + 1) {
+      throw new Error(`setNumThreads: expected an integer from 1 to ${MAX_WORKERS + 1}, got ${n}`);
+    }
+    this.wanted = n;
+    while (this.slots.length > n - 1) this.stop(this.slots.pop()!);
+  }
+
+  /** Threads usable right now (the calling thread plus the workers that have finished booting). */
+  ready(): number {
+    if (this.wanted === 1) return 1;
+    this.start();
+    let n = 1;
+    for (const s of this.slots) if (!s.dead && Atomics.load(this.ctrl, this.row(s.index) + READY) === 1) n++;
+    return n;
+  }
+
+  /** Blocks until every wanted worker is ready (or `timeoutMs` passes); returns the ready count. */
+  waitReady(timeoutMs = 5000): number {
+    const until = Date.now() + timeoutMs;
+    let n = this.ready();
+    while (n < this.wanted && Date.now() < until) {
+      Atomics.wait(this.ctrl, PENDING, Atomics.load(this.ctrl, PENDING), 1);
+      n = this.ready();
+    }
+    return n;
+  }
+
+  /**
+   * Runs `kernel` once per argument list: the first on the calling thread, the others on ready
+   * workers (at most `ready() - 1` of them), and returns when all have finished.
+   */
+  run(kernel: ParallelKernel, parts: readonly (readonly number[])[]): void {
+    const fn = this.local[kernel] as (...a: number[]) => void;
+    if (parts.length === 1) {
+      fn(...parts[0]);
+      return;
+    }
+    const workers = this.slots.filter((s) => !s.dead && Atomics.load(this.ctrl, this.row(s.index) + READY) === 1);
+    if (workers.length < parts.length - 1) throw new Error(`wasm backend: ${parts.length - 1} workers needed, ${workers.length} ready`);
+    const id = KERNEL_ID.get(kernel)!;
+    this.splitCalls++;
+    Atomics.store(this.ctrl, FAILED, 0);
+    Atomics.store(this.ctrl, PENDING, parts.length - 1);
+    for (let p = 1; p < parts.length; p++) {
+      const w = workers[p - 1];
+      const row = this.row(w.index);
+      const a = parts[p];
+      this.args.set(a, w.index * ARG_SLOTS);
+      this.ctrl[row + FN] = id;
+      this.ctrl[row + NARGS] = a.length;
+      Atomics.add(this.ctrl, row + SEQ, 1);
+      Atomics.notify(this.ctrl, row + SEQ);
+    }
+    let failure: unknown = null;
+    try {
+      fn(...parts[0]);
+    } catch (e) {
+      failure = e;
+    }
+    // Spin first: the workers usually finish within microseconds of this thread.
+    let left = Atomics.load(this.ctrl, PENDING);
+    for (let i = 0; left !== 0 && i < SPIN; i++) left = Atomics.load(this.ctrl, PENDING);
+    while (left !== 0) {
+      Atomics.wait(this.ctrl, PENDING, left, 1000);
+      left = Atomics.load(this.ctrl, PENDING);
+    }
+    if (failure !== null) throw failure;
+    if (Atomics.load(this.ctrl, FAILED) !== 0) {
+      const bytes = new Uint8Array(this.errors);
+      const end = bytes.indexOf(0);
+      throw new Error(`wasm backend: ${new TextDecoder().decode(bytes.slice(0, end < 0 ? ERROR_BYTES : end))}`);
+    }
+  }
+
+  /** Stops every worker. */
+  close(): void {
+    while (this.slots.length > 0) this.stop(this.slots.pop()!);
+  }
+
+  private row(index: number): number {
+    return WORKER_BASE + index * WORKER_SLOTS;
+  }
+
+  private start(): void {
+    const used = new Set(this.slots.map((s) => s.index));
+    while (this.slots.length < this.wanted - 1) {
+      let index = 0;
+      while (used.has(index)) index++;
+      used.add(index);
+      const row = this.row(index);
+      Atomics.store(this.ctrl, row + READY, 0);
+      const init: WorkerInit = {
+        module: this.module, memory: this.memory, control: this.control, args: this.argsBuffer, errors: this.errors, index,
+      };
+      // The worker runs a file: flags only valid for --eval input (--input-type) would make it fail to boot.
+      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });
+      const slot: Slot = { worker, index, dead: false };
+      // A worker that fails to boot is dropped; its share runs on the calling thread.
+      worker.on('error', () => { slot.dead = true; });
+      worker.on('exit', () => { slot.dead = true; });
+      worker.unref();
+      this.slots.push(slot);
+    }
+  }
+
+  private stop(slot: Slot): void {
+    const row = this.row(slot.index);
+    slot.dead = true;
+    this.ctrl[row + FN] = -1;
+    Atomics.add(this.ctrl, row + SEQ, 1);
+    Atomics.notify(this.ctrl, row + SEQ);
+    Atomics.store(this.ctrl, row + READY, 0);
+    void slot.worker.terminate();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Memory ownership on the wasm backend: memory() counts, dispose() and tidy()/keep() free
+ * deterministically, views share one storage, a disposed tensor fails naming the op and the
+ * backend (never reading reused memory), and unreachable storage is reclaimed without user calls,
+ * between tasks and inside long synchronous loops.
+ */
+import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { test } from 'node:test';
+import { dispose, keep, matmul, memory, ones, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo } from '../src/index.js';
+import { onBackend } from './wasm_helpers.js';
+
+function gcNow(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Collects garbage and lets finalisers run (they run in later tasks). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    gcNow();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+test('memory() counts the bytes and storages held; dispose() gives them back', () => {
+  onBackend('wasm', () => {
+    const before = memory();
+    const x = zeros(1000);
+    const y = ones([10, 10], { dtype: 'float64' });
+    assert.deepEqual([memory().bytes - before.bytes, memory().storages - before.storages], [4800, 2]);
+    x.dispose();
+    y.dispose();
+    y.dispose(); // twice is harmless
+    assert.deepEqual([memory().bytes, memory().storages], [before.bytes, before.storages]);
+  });
+});
+
+test('a disposed tensor fails naming the op, its shape and the backend', () => {
+  onBackend('wasm', () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const v = x.reshape(6); // a view of the same storage
+    x.dispose();
+    assert.equal(x.isDisposed, true);
+    assert.equal(v.isDisposed, true);
+    assert.throws(() => x.add(1), /^Error: add: tensor \[2,3\] was disposed \(backend 'wasm'\)$/);
+    assert.throws(() => v.exp(), /exp: tensor \[6\] was disposed \(backend 'wasm'\)/);
+    assert.throws(() => matmul(x, x.t()), /matmul: tensor \[2,3\] was disposed/);
+    assert.throws(() => x.sum(), /sum: tensor \[2,3\] was disposed/);
+    assert.throws(() => x.dataSync(), /read: tensor \[2,3\] was disposed \(backend 'wasm'\)/);
+    // The freed block is handed out again; the old tensor must still refuse to read it.
+    const z = tensor([[7, 8, 9], [10, 11, 12]]);
+    assert.throws(() => x.toArray(), /was disposed/);
+    assert.deepEqual(z.toArray(), [[7, 8, 9], [10, 11, 12]]);
+  });
+});
+
+test('tidy frees what the function made except what it returns, into nested scopes', () => {
+  onBackend('wasm', () => {
+    const a = tensor([1, 2, 3]);
+    const before = memory().storages;
+    let inner: Tensor | null = null;
+    const result = tidy(() => {
+      const b = a.mul(2).add(1); // two intermediates, one kept as the result below
+      const pair = tidy(() => {
+        inner = b.exp();
+        const discarded = inner.log();
+        assert.ok(!discarded.isDisposed);
+        return { kept: inner.sqrt(), list: [b.neg()] };
+      });
+      assert.equal(inner!.isDisposed, true, 'inner intermediate freed by the inner tidy');
+      return [pair.kept, pair.list[0], b];
+    });
+    assert.deepEqual(result.map((t) => t.toArray()), [
+      [3, 5, 7].map((v) => Math.fround(Math.sqrt(Math.fround(Math.exp(v))))),
+      [-3, -5, -7],
+      [3, 5, 7],
+    ].map((r) => r.map((v) => Math.fround(v))));
+    assert.equal(memory().storages, before + 3, 'only the three returned tensors remain');
+    assert.equal(a.isDisposed, false, 'tensors made before the tidy are untouched');
+    dispose(result);
+    assert.equal(memory().storages, before);
+  });
+});
+
+test('keep() exempts a tensor made inside tidy; a throwing function frees what it made', () => {
+  onBackend('wasm', () => {
+    const before = memory().storages;
+    let state: Tensor | null = null;
+    tidy(() => {
+      state = keep(zeros(4));
+      zeros(8);
+      return undefined;
+    });
+    assert.equal(state!.isDisposed, false);
+    assert.equal(memory().storages, before + 1);
+    state!.dispose();
+    assert.throws(() => tidy(() => {
+      zeros(16);
+      throw new Error('boom');
+    }), /boom/);
+    assert.equal(memory().storages, before);
+    assert.throws(() => tidy(() => Promise.resolve(1)), /tidy: the function returned a Promise/);
+  });
+});
+
+test('the JS backend ignores dispose (its memory is garbage-collected)', () => {
+  onBackend('js', () => {
+    const x = tensor([1, 2]);
+    x.dispose();
+    assert.deepEqual(x.add(1).toArray(), [2, 3]);
+  });
+});
+
+test('storage nobody references is freed by the finaliser between tasks', async () => {
+  await settle();
+  const before = onBackend('wasm', () => memory().storages);
+  onBackend('wasm', () => {
+    for (let i = 0; i < 100; i++) zeros(1000).add(1);
+  });
+  assert.ok(onBackend('wasm', () => memory().storages) >= before + 100);
+  await settle();
+  assert.equal(onBackend('wasm', () => memory().storages), before);
+});
+
+test('inside one long synchronous loop, garbage is reclaimed before the memory grows', () => {
+  onBackend('wasm', () => {
+    const start = memory() as WasmMemoryInfo;
+    // 400 MiB of short-lived tensors (1 MiB each) without tidy, dispose or a single await.
+    const x = zeros(1 << 18);
+    for (let i = 0; i < 200; i++) x.add(i).mul(2);
+    const end = memory() as WasmMemoryInfo;
+    assert.ok(end.heapBytes - start.heapBytes < 200 * 2 ** 20, `linear memory grew by ${(end.heapBytes - start.heapBytes) / 2 ** 20} MiB`);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The wasm backend's worker pool: results with 2 and 3 threads are bit-for-bit those of 1 thread
+ * (work is split into disjoint output ranges), big ops really split, small ones do not, and a
+ * process that used the pool exits on its own.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  exp, fromTypedArray, gather, logSoftmax, matmul, setNumThreads, softmax, sum, tensor, where, zeros, type Tensor,
+  type WasmBackend,
+} from '../src/index.js';
+import { onBackend, randomArray } from './wasm_helpers.js';
+import { wasmBackend } from '../src/backends/wasm/index.js';
+
+after(() => setNumThreads(1));
+
+/** Every op below, on fresh inputs, returning the results as plain arrays. */
+function workload(): Float32Array[] {
+  return onBackend('wasm', () => {
+    const a = fromTypedArray(randomArray(300 * 260, 1), [300, 260]);
+    const b = fromTypedArray(randomArray(260 * 270, 2), [260, 270]);
+    const big = fromTypedArray(randomArray(1 << 20, 3), [1024, 1024]);
+    const idx = tensor(Int32Array.from({ length: 1 << 20 }, (_, i) => (i * 7919) % 1024), { shape: [1024, 1024] });
+    const out: Tensor[] = [
+      matmul(a, b),
+      matmul(b.t(), a.t()),
+      matmul(fromTypedArray(randomArray(8 * 96 * 96, 4), [8, 96, 96]), fromTypedArray(randomArray(8 * 96 * 96, 5), [8, 96, 96])),
+      big.add(big.t()),
+      big.mul(2).sub(1),
+      exp(big),
+      sum(big, 1),
+      sum(big, 0),
+      softmax(big, 1),
+      logSoftmax(big, 0),
+      where(big.gt(0), big, 0),
+      big.t().contiguous(),
+      gather(big, 1, idx),
+      zeros(1 << 21).add(3),
+    ];
+    return out.map((t) => Float32Array.from(t.dataSync() as ArrayLike<number>));
+  });
+}
+
+test('2 and 3 threads give the same bits as 1 thread, and big ops do split', () => {
+  const backend = wasmBackend() as WasmBackend;
+  setNumThreads(1);
+  const before = backend.parallelCalls;
+  const single = workload();
+  assert.equal(backend.parallelCalls, before, 'one thread never splits');
+  for (const n of [2, 3]) {
+    setNumThreads(n);
+    assert.equal(backend.waitForThreads(20000), n, `${n} threads ready`);
+    const start = backend.parallelCalls;
+    const multi = workload();
+    // Every op of the workload is big enough to split (some run several kernels).
+    assert.ok(backend.parallelCalls - start >= 14, `only ${backend.parallelCalls - start} calls split across ${n} threads`);
+    multi.forEach((m, i) => assert.deepEqual(m, single[i], `result ${i} with ${n} threads`));
+  }
+});
+
+test('small ops stay on the calling thread', () => {
+  const backend = wasmBackend() as WasmBackend;
+  setNumThreads(2);
+  backend.waitForThreads(20000);
+  const start = backend.parallelCalls;
+  onBackend('wasm', () => {
+    const x = fromTypedArray(randomArray(64 * 64, 9), [64, 64]);
+    matmul(x, x).relu().sum().item();
+  });
+  assert.equal(backend.parallelCalls, start);
+});
+
+test('a process that started worker threads exits when its work is done', () => {
+  const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+  const script = `
+    const g = await import(${JSON.stringify(index)});
+    g.setBackend('wasm'); g.setNumThreads(2); g.getBackend().waitForThreads(20000);
+    const x = g.randn(512, 512); console.log(g.matmul(x, x).shape.join('x'), g.getBackend().parallelCalls > 0);`;
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(res.error, undefined, `child: ${res.error?.message}`);
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal(res.stdout.trim(), '512x512 true');
+});
