@@ -28,10 +28,12 @@ export class Node implements GradNode {
     this.savedVersions = saved.map((t) => t.storage.version);
   }
 
+  /** {@inheritDoc GradNode.released} */
   get released(): boolean {
     return this.saved === null;
   }
 
+  /** {@inheritDoc GradNode.apply} */
   apply(grad: Tensor): (Tensor | null)[] {
     const saved = this.saved;
     if (saved === null) {
@@ -51,6 +53,7 @@ export class Node implements GradNode {
     return this.backwardFn(grad, saved);
   }
 
+  /** {@inheritDoc GradNode.release} */
   release(): void {
     this.saved = null;
   }

@@ -40,9 +40,13 @@ export interface DataLoaderOptions<T, B> {
  * for (const [xb, yb] of loader) { … } // xb [64,…], yb [64]
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  /** The dataset the batches are drawn from. */
   readonly dataset: Dataset<T>;
+  /** Items per batch (default 1). */
   readonly batchSize: number;
+  /** Whether each epoch draws a new order of the items (default false). */
   readonly shuffle: boolean;
+  /** Whether the last batch is left out when it is smaller than `batchSize` (default false). */
   readonly dropLast: boolean;
   /** The shuffling generator, when one was given (null: epochs draw from the default generator). */
   readonly generator: Generator | null;

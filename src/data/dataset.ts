@@ -53,10 +53,12 @@ export class TensorDataset implements Dataset<Tensor[]> {
     this.tensors = tensors;
   }
 
+  /** Number of items: the tensors' common first dim. */
   get length(): number {
     return this.tensors[0].shape[0];
   }
 
+  /** `[t0[index], t1[index], …]`: row `index` of each tensor, as views (no copy). */
   getItem(index: number): Tensor[] {
     checkIndex('TensorDataset.getItem', index, this.length);
     return this.tensors.map((t) => select(t, 0, index));
@@ -87,7 +89,9 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /** The items `indices` of another dataset, like `torch.utils.data.Subset`. */
 export class Subset<T> implements Dataset<T> {
+  /** The underlying dataset. */
   readonly dataset: Dataset<T>;
+  /** Indices into `dataset` of this subset's items, in order. */
   readonly indices: readonly number[];
 
   constructor(dataset: Dataset<T>, indices: readonly number[]) {
@@ -103,15 +107,18 @@ export class Subset<T> implements Dataset<T> {
     }
   }
 
+  /** Number of items (`indices.length`). */
   get length(): number {
     return this.indices.length;
   }
 
+  /** Item `indices[index]` of the underlying dataset. */
   getItem(index: number): T {
     checkIndex('Subset.getItem', index, this.indices.length);
     return this.dataset.getItem(this.indices[index]);
   }
 
+  /** The batch of items `indices` built by the underlying dataset's `getBatch`; undefined when it has none. */
   getBatch?: (indices: readonly number[]) => Collated<T>;
 }
 

@@ -67,9 +67,13 @@ export function formatStats(stats: ProgressStats): string {
  * bar.stop({ loss, accuracy }); // final line, with the elapsed time
  */
 export class Progress {
+  /** Units of work in the whole run of the bar, e.g. samples in an epoch. */
   readonly total: number;
+  /** Text before the bar, e.g. `epoch 3/10` (default ''). */
   readonly label: string;
+  /** Name of the unit in the rate (default 'samples'). */
   readonly unit: string;
+  /** Whether a live bar is drawn; otherwise plain log lines are written. */
   readonly tty: boolean;
   #stream: ProgressStream;
   #bar: cliProgress.SingleBar | null = null;

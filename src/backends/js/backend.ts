@@ -17,6 +17,7 @@ import { arrayOf, contiguousData, convert, forEachOffset, isContiguousView, JsSt
 
 /** The TypeScript reference backend, registered as `'js'`. */
 export class JsBackend implements Backend {
+  /** Always `'js'`: the name `setBackend` takes. */
   readonly name = 'js';
   private liveBytes = 0;
   private liveStorages = 0;
@@ -34,18 +35,22 @@ export class JsBackend implements Backend {
     return s;
   }
 
+  /** {@inheritDoc Backend.alloc} */
   alloc(dtype: DType, size: number): Storage {
     return this.wrap(allocArray(dtype, size));
   }
 
+  /** {@inheritDoc Backend.fromArray} */
   fromArray(data: TypedArray): Storage {
     return this.wrap(data.slice());
   }
 
+  /** {@inheritDoc Backend.read} */
   read(view: View): TypedArray {
     return contiguousData(view).slice();
   }
 
+  /** {@inheritDoc Backend.copy} */
   copy(src: View, dst: View): void {
     const values = convert(contiguousData(src), dst.storage.dtype);
     const D = arrayOf(dst);
@@ -58,6 +63,7 @@ export class JsBackend implements Backend {
     });
   }
 
+  /** {@inheritDoc Backend.fill} */
   fill(dst: View, value: number): void {
     const D = arrayOf(dst);
     if (isContiguousView(dst)) {
@@ -69,55 +75,68 @@ export class JsBackend implements Backend {
     });
   }
 
+  /** {@inheritDoc Backend.unary} */
   unary(op: UnaryOp, x: View, outDtype: DType, args?: readonly number[]): Storage {
     return this.wrap(unaryKernel(op, x, outDtype, args));
   }
 
+  /** {@inheritDoc Backend.binary} */
   binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage {
     return this.wrap(binaryKernel(op, a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.where} */
   where(cond: View, a: View, b: View, outDtype: DType): Storage {
     return this.wrap(whereKernel(cond, a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.reduce} */
   reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage {
     return this.wrap(reduceKernel(op, x, dims, outDtype));
   }
 
+  /** {@inheritDoc Backend.matmul} */
   matmul(a: View, b: View, outDtype: DType): Storage {
     return this.wrap(matmulKernel(a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.gather} */
   gather(x: View, dim: number, index: View): Storage {
     return this.wrap(gatherKernel(x, dim, index));
   }
 
+  /** {@inheritDoc Backend.scatterAdd} */
   scatterAdd(self: View, dim: number, index: View, src: View): Storage {
     return this.wrap(scatterAddKernel(self, dim, index, src));
   }
 
+  /** {@inheritDoc Backend.softmax} */
   softmax(x: View, dim: number, log: boolean): Storage {
     return this.wrap(softmaxKernel(x, dim, log));
   }
 
+  /** {@inheritDoc Backend.im2col} */
   im2col(x: View, geometry: Conv2dGeometry): Storage {
     return this.wrap(im2colKernel(x, geometry));
   }
 
+  /** {@inheritDoc Backend.col2im} */
   col2im(cols: View, geometry: Conv2dGeometry): Storage {
     return this.wrap(col2imKernel(cols, geometry));
   }
 
+  /** {@inheritDoc Backend.maxPool2d} */
   maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage] {
     const [values, indices] = maxPool2dKernel(x, windows);
     return [this.wrap(values), this.wrap(indices)];
   }
 
+  /** {@inheritDoc Backend.release} */
   release(_storage: Storage): void {
     // Typed arrays are reclaimed by the garbage collector.
   }
 
+  /** {@inheritDoc Backend.memory} */
   memory(): MemoryInfo {
     return { bytes: this.liveBytes, storages: this.liveStorages };
   }

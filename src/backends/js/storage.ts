@@ -9,11 +9,14 @@ import { numel } from '../../core/shape.js';
 
 /** A storage backed by a JavaScript typed array. */
 export class JsStorage implements Storage {
+  /** {@inheritDoc Storage.version} */
   version = 0;
   constructor(readonly backend: Backend, readonly data: TypedArray) {}
+  /** Element type, read off the typed array. */
   get dtype(): DType {
     return dtypeOfArray(this.data);
   }
+  /** Number of elements: the typed array's length. */
   get size(): number {
     return this.data.length;
   }

@@ -87,12 +87,19 @@ export interface RandomAffineOptions extends RandomOptions {
  * @example new RandomAffine({ degrees: 10, translate: [0.1, 0.1], scale: [0.9, 1.1], shear: 10 })
  */
 export class RandomAffine extends RandomTransform {
+  /** Rotation range in degrees `[lo, hi]` (default [0, 0]). */
   readonly degrees: [number, number];
+  /** Largest shift as fractions of the width and height `[fx, fy]` (default [0, 0]). */
   readonly translate: [number, number];
+  /** Zoom range `[lo, hi]` (default [1, 1]). */
   readonly scale: [number, number];
+  /** Range `[lo, hi]` of the independent zooms of width and height (default [1, 1]). */
   readonly stretch: [number, number];
+  /** Range `[lo, hi]` of the shear along x, in degrees (default [0, 0]). */
   readonly shearX: [number, number];
+  /** Range `[lo, hi]` of the shear along y, in degrees (default [0, 0]). */
   readonly shearY: [number, number];
+  /** Value of pixels that come from outside the image (default 0). */
   readonly fill: number;
 
   constructor(options: RandomAffineOptions = {}) {

@@ -40,7 +40,9 @@ export function gaussianBlur(x: Tensor, kernelSize: number | readonly [number, n
  * @example new GaussianBlur(3, [0.1, 1.0], { p: 0.3 })
  */
 export class GaussianBlur extends RandomTransform {
+  /** Kernel size `[kx, ky]` (width, height), positive odd integers. */
   readonly kernelSize: [number, number];
+  /** Range `[lo, hi]` of the Gaussian's std σ in pixels, drawn per image (default [0.1, 2.0]). */
   readonly sigma: [number, number];
 
   constructor(kernelSize: number | readonly [number, number], sigma: number | readonly [number, number] = [0.1, 2.0], options: RandomOptions = {}) {

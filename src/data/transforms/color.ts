@@ -44,8 +44,11 @@ export interface BrightnessContrastOptions extends RandomOptions {
  * `p` defaults to 0.5.
  */
 export class BrightnessContrast extends RandomTransform {
+  /** Range `[lo, hi]` of the brightness shift added to every pixel (default [−0.2, 0.2]). */
   readonly brightness: [number, number];
+  /** Range `[lo, hi]` of the contrast factor about the image mean (default [0.8, 1.2]). */
   readonly contrast: [number, number];
+  /** Output range `[lo, hi]` (default [0, 1]), or null for none. */
   readonly clamp: readonly [number, number] | null;
 
   constructor(options: BrightnessContrastOptions = {}) {

@@ -46,8 +46,11 @@ export interface ElasticOptions extends RandomOptions {
  * then dy's. `p` defaults to 0.5.
  */
 export class ElasticDistortion extends RandomTransform {
+  /** Strength: the smoothed displacement field is multiplied by α (default 34). */
   readonly alpha: number;
+  /** Smoothness: std σ of the Gaussian in pixels (default 4). */
   readonly sigma: number;
+  /** Value of pixels that come from outside the image (default 0). */
   readonly fill: number;
 
   constructor(options: ElasticOptions = {}) {

@@ -22,8 +22,11 @@ export interface RandomErasingOptions extends RandomOptions {
  * When none fits the image passes unchanged. `p` defaults to 0.5.
  */
 export class RandomErasing extends RandomTransform {
+  /** Range `[lo, hi]` of the erased area as a fraction of the image area (default [0.02, 0.33]). */
   readonly scale: [number, number];
+  /** Range `[lo, hi]` of the erased box's aspect ratio h/w, drawn log-uniformly (default [0.3, 3.3]). */
   readonly ratio: [number, number];
+  /** Fill value, or `'random'` for standard normal noise per pixel (default 0). */
   readonly value: number | 'random';
 
   constructor(options: RandomErasingOptions = {}) {

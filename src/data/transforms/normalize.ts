@@ -11,7 +11,9 @@ import { mapImages, type Transform } from './transform.js';
  * @example new Normalize(0.1307, 0.3081) // MNIST
  */
 export class Normalize implements Transform {
+  /** Per-channel means (a single value applies to every channel). */
   readonly mean: readonly number[];
+  /** Per-channel standard deviations (a single value applies to every channel). */
   readonly std: readonly number[];
 
   constructor(mean: number | readonly number[], std: number | readonly number[]) {
@@ -23,6 +25,7 @@ export class Normalize implements Transform {
     if (this.mean.some((m) => !Number.isFinite(m))) throw new Error(`Normalize: mean must be finite, got [${this.mean.join(', ')}]`);
   }
 
+  /** Normalises each channel of an image [C,H,W], [H,W] or batch [N,C,H,W] (a new tensor). */
   apply(x: Tensor): Tensor {
     return mapImages('Normalize', x, (img) => {
       const { channels: c, height: h, width: w } = img;

@@ -108,6 +108,7 @@ export abstract class RandomTransform implements Transform {
   /** Transforms one image, drawing its random parameters from `g`. */
   protected abstract transformImage(img: Image, g: Generator): FloatArray;
 
+  /** Transforms each image of `x` with probability `p` (a new tensor; the input is not modified). */
   apply(x: Tensor): Tensor {
     const g = this.generator ?? defaultGenerator;
     return mapImages(this.constructor.name, x, (img) => {
@@ -124,12 +125,14 @@ export abstract class RandomTransform implements Transform {
  * const xb2 = aug.apply(xb);
  */
 export class Compose implements Transform {
+  /** The transforms, applied in order. */
   readonly transforms: readonly TransformLike[];
 
   constructor(transforms: readonly TransformLike[]) {
     this.transforms = [...transforms];
   }
 
+  /** Applies every transform in order (a new tensor; the input is not modified). */
   apply(x: Tensor): Tensor {
     let y = x;
     for (const t of this.transforms) y = applyTransform(t, y);

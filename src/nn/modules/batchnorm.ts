@@ -40,12 +40,19 @@ export interface BatchNormLayerOptions {
  * variance); evaluation normalises with the running statistics. γ = 1, β = 0 initially.
  */
 export abstract class BatchNorm extends Module {
+  /** Number of channels C (PyTorch's `num_features`). */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability (default 1e-5). */
   readonly eps: number;
+  /** Weight of each new batch in the running averages, `running = (1 − momentum)·running + momentum·batch` (default 0.1); null for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether γ (`weight`) and β (`bias`) are learned (default true). */
   readonly affine: boolean;
+  /** Whether running statistics are kept for evaluation (default true); without them eval uses batch statistics. */
   readonly trackRunningStats: boolean;
+  /** Learnable scale γ [C], initially 1; null without `affine`. */
   weight: Parameter | null;
+  /** Learnable shift β [C], initially 0; null without `affine`. */
   bias: Parameter | null;
 
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {

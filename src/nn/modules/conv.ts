@@ -88,19 +88,29 @@ function fmtTuple(v: readonly number[]): string {
  * What {@link Conv1d} and {@link Conv2d} share (PyTorch's `_ConvNd`). `spatial` is 1 or 2.
  */
 export abstract class ConvNd extends Module {
+  /** Channels C of the input. */
   readonly inChannels: number;
+  /** Channels T of the output (the number of filters). */
   readonly outChannels: number;
+  /** Kernel size per spatial dim, e.g. (kH, kW). */
   readonly kernelSize: readonly number[];
+  /** Step between windows per spatial dim (default 1). */
   readonly stride: readonly number[];
   /** Per spatial dim, or 'same' / 'valid' as given. */
   readonly padding: readonly number[] | 'same' | 'valid';
+  /** Spacing between kernel taps per spatial dim (default 1). */
   readonly dilation: readonly number[];
+  /** Number of channel groups (default 1): each output channel sees inChannels/groups input channels. */
   readonly groups: number;
+  /** What the padding holds: `'zeros'` (default), `'reflect'`, `'replicate'` or `'circular'`. */
   readonly paddingMode: ConvPaddingMode;
   /** Padding actually applied before and after each spatial dim (resolves 'same'). */
   readonly paddingBefore: readonly number[];
+  /** Padding actually applied after each spatial dim (gets the extra row/column of an odd 'same' total). */
   readonly paddingAfter: readonly number[];
+  /** Learnable filters [T, C/groups, ...kernelSize], initially U(−1/√fan_in, 1/√fan_in) with fan_in = C/groups·∏k. */
   weight: Parameter;
+  /** Learnable bias [T] (same initial range as the weight), or null with `bias: false`. */
   bias: Parameter | null;
 
   protected constructor(
@@ -214,16 +224,27 @@ export class Conv1d extends ConvNd {
  * The weight is [Cin, Cout/groups, ...kernel], so PyTorch's init takes fan_in = Cout/groups·∏k.
  */
 export abstract class ConvTransposeNd extends Module<[Tensor, (readonly number[])?], Tensor> {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** Kernel size per spatial dim, e.g. (kH, kW). */
   readonly kernelSize: readonly number[];
+  /** Upsampling step per spatial dim (default 1). */
   readonly stride: readonly number[];
+  /** Padding of the convolution this one transposes, per spatial dim: trims that many rows/columns off each side of the output (default 0). */
   readonly padding: readonly number[];
+  /** Extra rows/columns on the bottom/right of the output, per spatial dim (default 0). */
   readonly outputPadding: readonly number[];
+  /** Spacing between kernel taps per spatial dim (default 1). */
   readonly dilation: readonly number[];
+  /** Number of channel groups (default 1). */
   readonly groups: number;
+  /** Always `'zeros'`, as in PyTorch. */
   readonly paddingMode = 'zeros' as const;
+  /** Learnable weight [Cin, Cout/groups, ...kernelSize], initially U(−1/√fan_in, 1/√fan_in) with fan_in = Cout/groups·∏k. */
   weight: Parameter;
+  /** Learnable bias [Cout] (same initial range as the weight), or null with `bias: false`. */
   bias: Parameter | null;
 
   protected constructor(

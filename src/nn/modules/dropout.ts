@@ -14,6 +14,7 @@ import { Module } from '../module.js';
  * with m ~ Bernoulli(1 − p). Either way E[y] matches between training and evaluation.
  */
 export class Dropout extends Module {
+  /** `'inverted'` (default) scales by 1/(1 − p) while training; `'classic'` scales by (1 − p) in evaluation. */
   readonly mode: 'inverted' | 'classic';
 
   constructor(readonly p = 0.5, options: DropoutOptions = {}) {

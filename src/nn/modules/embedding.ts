@@ -24,9 +24,13 @@ export interface EmbeddingOptions {
  * @example const emb = new nn.Embedding(10, 3, { paddingIdx: 0 }); emb.call(tensor([[1, 0]], { dtype: 'int32' }))
  */
 export class Embedding extends Module {
+  /** Size of the table: number of rows of `weight`, i.e. of valid indices. */
   readonly numEmbeddings: number;
+  /** Length of each embedding vector. */
   readonly embeddingDim: number;
+  /** Index (made non-negative) whose row starts at zero and gets no gradient, or null. */
   readonly paddingIdx: number | null;
+  /** Learnable table [numEmbeddings, embeddingDim], initially N(0, 1). */
   weight: Parameter;
 
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {

@@ -27,9 +27,13 @@ function checkSize(op: string, name: string, v: number): void {
  * @example const fc = new nn.Linear(4, 3); fc.call(randn(8, 4)) // [8, 3]
  */
 export class Linear extends Module {
+  /** Size of each input sample (the last dim of x). */
   readonly inFeatures: number;
+  /** Size of each output sample (the last dim of y). */
   readonly outFeatures: number;
+  /** Learnable W [outFeatures, inFeatures], initially U(−1/√in, 1/√in). */
   weight: Parameter;
+  /** Learnable b [outFeatures], initially U(−1/√in, 1/√in); null with `bias: false`. */
   bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
@@ -72,10 +76,15 @@ export class Linear extends Module {
  * @example new nn.Maxout(4, 3, 2) // 2 pieces per output unit
  */
 export class Maxout extends Module {
+  /** Size of each input sample (the last dim of x). */
   readonly inFeatures: number;
+  /** Size of each output sample (the last dim of y). */
   readonly outFeatures: number;
+  /** Number k of affine pieces per output unit. */
   readonly pieces: number;
+  /** Learnable weights [pieces, outFeatures, inFeatures], initially U(−1/√in, 1/√in). */
   weight: Parameter;
+  /** Learnable biases [pieces, outFeatures], initially U(−1/√in, 1/√in); null with `bias: false`. */
   bias: Parameter | null;
 
   constructor(inFeatures: number, outFeatures: number, pieces: number, options: LinearOptions = {}) {

@@ -51,6 +51,7 @@ export class L1Loss extends Loss {
 
 /** Negative log-likelihood of class indices, for log-probabilities. See {@link nllLoss}. */
 export class NLLLoss extends Loss {
+  /** Target value that is ignored and contributes neither to the loss nor to the gradient (default −100). */
   readonly ignoreIndex: number;
   /** The class weights (a buffer), or null. */
   declare readonly weight: Tensor | null;
@@ -72,7 +73,9 @@ export class NLLLoss extends Loss {
  * @example new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).call(logits, labels)
  */
 export class CrossEntropyLoss extends Loss {
+  /** Target class index that is ignored and contributes neither to the loss nor to the gradient (default −100). */
   readonly ignoreIndex: number;
+  /** Smoothing ε in [0, 1]: the target becomes (1 − ε)·one-hot + ε/C (default 0). */
   readonly labelSmoothing: number;
   /** The class weights (a buffer), or null. */
   declare readonly weight: Tensor | null;
@@ -135,10 +138,15 @@ export class BCEWithLogitsLoss extends Loss {
  * (default p = 2, eps 1e-6), optional distance swap. See {@link tripletMarginLoss}.
  */
 export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor], Tensor> {
+  /** Margin α (default 1). */
   readonly margin: number;
+  /** Degree of the norm of the pairwise distance (default 2). */
   readonly p: number;
+  /** Small constant for the numerical stability of the distance (default 1e-6). */
   readonly eps: number;
+  /** Use the distance swap (Balntas et al.): d(a, n) becomes min(d(a, n), d(p, n)) (default false). */
   readonly swap: boolean;
+  /** `'none'`, `'mean'` (default) or `'sum'` over the batch. */
   readonly reduction: Reduction;
 
   constructor(options: TripletMarginOptions = {}) {
@@ -163,7 +171,9 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor], Tensor> 
 
 /** 1 − cos for similar pairs (y = 1), max(0, cos − margin) for dissimilar ones (y = −1). See {@link cosineEmbeddingLoss}. */
 export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor], Tensor> {
+  /** Margin for dissimilar pairs, in [−1, 1] (default 0). */
   readonly margin: number;
+  /** `'none'`, `'mean'` (default) or `'sum'` over the batch. */
   readonly reduction: Reduction;
 
   constructor(options: CosineEmbeddingOptions = {}) {

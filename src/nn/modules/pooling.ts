@@ -72,11 +72,17 @@ function poolGeometry(op: string, spatial: number, kernelSize: SizeArg, stride: 
 
 /** What {@link MaxPool1d} and {@link MaxPool2d} share. */
 export abstract class MaxPoolNd<R extends boolean = false> extends Module<[Tensor], MaxPoolResult<R>> {
+  /** Window size per spatial dim, e.g. (kH, kW). */
   readonly kernelSize: readonly number[];
+  /** Step between windows per spatial dim (default: the kernel size). */
   readonly stride: readonly number[];
+  /** Implicit −∞ padding on both sides per spatial dim (default 0). */
   readonly padding: readonly number[];
+  /** Spacing between window elements per spatial dim (default 1). */
   readonly dilation: readonly number[];
+  /** Whether `call` returns [output, int32 indices], e.g. for {@link MaxUnpool2d} (default false). */
   readonly returnIndices: R;
+  /** Round the output size up instead of down (default false). */
   readonly ceilMode: boolean;
 
   protected constructor(readonly spatial: 1 | 2, kernelSize: SizeArg, options: MaxPoolLayerOptions<R>) {
@@ -122,11 +128,17 @@ export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
 
 /** What {@link AvgPool1d} and {@link AvgPool2d} share. */
 export abstract class AvgPoolNd extends Module {
+  /** Window size per spatial dim, e.g. (kH, kW). */
   readonly kernelSize: readonly number[];
+  /** Step between windows per spatial dim (default: the kernel size). */
   readonly stride: readonly number[];
+  /** Implicit zero padding on both sides per spatial dim (default 0). */
   readonly padding: readonly number[];
+  /** Round the output size up instead of down (default false). */
   readonly ceilMode: boolean;
+  /** Whether the padding zeros count in the divisor (default true). */
   readonly countIncludePad: boolean;
+  /** When set, every window's sum is divided by this instead of the window size (2-d only). */
   readonly divisorOverride: number | undefined;
 
   protected constructor(readonly spatial: 1 | 2, kernelSize: SizeArg, options: AvgPoolLayerOptions) {
@@ -228,6 +240,7 @@ export class AdaptiveAvgPool1d extends Module {
  * {@link AdaptiveAvgPool2d}; with `returnIndices: true`, `call` returns [output, indices].
  */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[Tensor], MaxPoolResult<R>> {
+  /** Whether `call` returns [output, int32 indices] (default false). */
   readonly returnIndices: R;
 
   constructor(readonly outputSize: AdaptiveSize, options: { returnIndices?: R } = {}) {
@@ -247,6 +260,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module<[Tensor
 
 /** 1-d adaptive max pooling over [N, C, L], like `torch.nn.AdaptiveMaxPool1d`. */
 export class AdaptiveMaxPool1d<R extends boolean = false> extends Module<[Tensor], MaxPoolResult<R>> {
+  /** Whether `call` returns [output, int32 indices] (default false). */
   readonly returnIndices: R;
 
   constructor(readonly outputSize: number, options: { returnIndices?: R } = {}) {
@@ -274,8 +288,11 @@ export interface MaxUnpoolLayerOptions {
 
 /** What {@link MaxUnpool1d} and {@link MaxUnpool2d} share. */
 export abstract class MaxUnpoolNd extends Module<[Tensor, Tensor, (readonly number[])?], Tensor> {
+  /** Window size of the max pooling being inverted, per spatial dim. */
   readonly kernelSize: readonly number[];
+  /** Stride of the max pooling being inverted, per spatial dim (default: the kernel size). */
   readonly stride: readonly number[];
+  /** Padding of the max pooling being inverted, per spatial dim (default 0). */
   readonly padding: readonly number[];
 
   protected constructor(readonly spatial: 1 | 2, kernelSize: SizeArg, options: MaxUnpoolLayerOptions) {

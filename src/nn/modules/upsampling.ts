@@ -31,9 +31,13 @@ function checkFactor(op: string, v: number): void {
  * @example new nn.Upsample({ scaleFactor: 2, mode: 'bilinear', alignCorners: false })
  */
 export class Upsample extends Module {
+  /** Output spatial size, or undefined when `scaleFactor` is given. */
   readonly size: number | readonly number[] | undefined;
+  /** Multiplier of the spatial size, or undefined when `size` is given. */
   readonly scaleFactor: number | readonly number[] | undefined;
+  /** Interpolation: `'nearest'` (default), `'nearest-exact'`, `'linear'`, `'bilinear'` or `'area'`. */
   readonly mode: InterpolateMode;
+  /** Linear modes only: align the corner pixel centres of input and output (undefined: false). */
   readonly alignCorners: boolean | undefined;
 
   constructor(options: UpsampleOptions) {
