@@ -18,7 +18,7 @@ const testDir = join(root, 'dist', 'test');
  * loading, I/O and reports (no kernels), and end-to-end training runs (the machinery, not the
  * kernels; on the reference backend they take minutes).
  */
-const ONCE = ['wasm_', 'data_', 'io_', 'report_', 'train_'];
+const ONCE = ['wasm_', 'data_', 'io_', 'report_', 'train_', 'cli_', 'models_'];
 
 const filters = process.argv.slice(2);
 const files = readdirSync(testDir)

@@ -39,6 +39,9 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export * as io from './io/index.js';
 export * as report from './report/index.js';
+export * as models from './models/index.js';
+export * as transfer from './transfer/index.js';
+export * as inspect from './inspect/index.js';
 export * as analysis from './analysis/index.js';
 
 import { getBackend } from './core/backend.js';

@@ -5,6 +5,7 @@
  * @module
  */
 import { enableGrad, noGrad } from '../core/grad_mode.js';
+import { keep } from '../core/memory.js';
 import { fmtShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { clone, detach } from '../ops/view.js';
@@ -188,7 +189,10 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper, S extends Param
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (p.grad === null) continue;
-          this.update(p, p.grad, this.stateOf(p, group), group);
+          const state = this.stateOf(p, group);
+          this.update(p, p.grad, state, group);
+          // State buffers (momentum, moments) outlive any tidy() the step runs in, as they must.
+          for (const v of Object.values(state as object)) if (v instanceof Tensor) keep(v);
         }
       }
     });
