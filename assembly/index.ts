@@ -3,8 +3,9 @@
  * with SIMD128 and with relaxed SIMD (fused multiply-add in GEMM), over an imported shared memory
  * whose allocation the host manages; no kernel allocates.
  */
-export { copyStrided, fill1, fill4, fill8 } from './kernels/copy';
-export { binaryF32, unaryF32, whereSelect } from './kernels/elementwise';
+export { convertStrided, copyStrided, fill1, fill4, fill8, zeroBytes } from './kernels/copy';
+export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
+export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 export { gather, scatterAddF32 } from './kernels/indexing';
 export { reduceF32, softmaxF32 } from './kernels/reduce';

@@ -281,3 +281,37 @@ export function whereSelect(esize: i32, cond: usize, a: usize, b: usize, out: us
     i += len;
   }
 }
+
+/**
+ * One SGD step over n contiguous float32 elements, in place, with the rounding of the unfused ops
+ * (every product and sum rounded to float32 in PyTorch's order), so results are bit-identical:
+ *   d ← maximize ? −g : g;  d ← d + θ·λ;  b ← first ? d : b·μ + d·(1 − τ);  d ← nesterov ? d + b·μ : b;  θ ← θ + d·(−γ).
+ * Flags: 1 = momentum (μ ≠ 0), 2 = first step, 4 = nesterov, 8 = maximize, 16 = weight decay,
+ * 32 = dampening (1 − τ ≠ 1).
+ */
+export function sgdStepF32(
+  param: usize, grad: usize, buf: usize, start: i32, end: i32,
+  negLr: f32, mu: f32, oneMinusTau: f32, wd: f32, flags: i32,
+): void {
+  const momentum = (flags & 1) != 0;
+  const first = (flags & 2) != 0;
+  const nesterov = (flags & 4) != 0;
+  const maximize = (flags & 8) != 0;
+  const decay = (flags & 16) != 0;
+  const damp = (flags & 32) != 0;
+  for (let i = start; i < end; i++) {
+    const o = <usize>i << 2;
+    const p = load<f32>(param + o);
+    let d = load<f32>(grad + o);
+    if (maximize) d = -d;
+    if (decay) d = d + p * wd;
+    if (momentum) {
+      let b: f32;
+      if (first) b = d;
+      else b = load<f32>(buf + o) * mu + (damp ? d * oneMinusTau : d);
+      store<f32>(buf + o, b);
+      d = nesterov ? d + b * mu : b;
+    }
+    store<f32>(param + o, p + d * negLr);
+  }
+}

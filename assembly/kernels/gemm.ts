@@ -31,19 +31,23 @@ export function gemmScratchBytes(): i32 {
 function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
     const rows = min(MR, mc - i);
-    if (rows == MR && cs == 1) {
+    if (cs == 1) {
+      // Missing rows of the last micro-panel read row 0 and are zeroed by the masks below.
       const r0 = a + <usize>(i * rs) * 4;
-      const r1 = r0 + <usize>rs * 4;
-      const r2 = r1 + <usize>rs * 4;
-      const r3 = r2 + <usize>rs * 4;
+      const r1 = rows > 1 ? r0 + <usize>rs * 4 : r0;
+      const r2 = rows > 2 ? r1 + <usize>rs * 4 : r0;
+      const r3 = rows > 3 ? r2 + <usize>rs * 4 : r0;
+      const m1 = rows > 1 ? i32x4.splat(-1) : i32x4.splat(0);
+      const m2 = rows > 2 ? i32x4.splat(-1) : i32x4.splat(0);
+      const m3 = rows > 3 ? i32x4.splat(-1) : i32x4.splat(0);
       let k = 0;
       // 4×4 transposes: four rows of 4 k-values become four k-steps of 4 rows.
       for (; k + 4 <= kc; k += 4) {
         const off = <usize>k * 4;
         const x0 = v128.load(r0 + off);
-        const x1 = v128.load(r1 + off);
-        const x2 = v128.load(r2 + off);
-        const x3 = v128.load(r3 + off);
+        const x1 = v128.and(v128.load(r1 + off), m1);
+        const x2 = v128.and(v128.load(r2 + off), m2);
+        const x3 = v128.and(v128.load(r3 + off), m3);
         const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
         const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
         const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
@@ -57,9 +61,9 @@ function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
       for (; k < kc; k++) {
         const off = <usize>k * 4;
         store<f32>(dst, load<f32>(r0 + off));
-        store<f32>(dst, load<f32>(r1 + off), 4);
-        store<f32>(dst, load<f32>(r2 + off), 8);
-        store<f32>(dst, load<f32>(r3 + off), 12);
+        store<f32>(dst, rows > 1 ? load<f32>(r1 + off) : 0, 4);
+        store<f32>(dst, rows > 2 ? load<f32>(r2 + off) : 0, 8);
+        store<f32>(dst, rows > 3 ? load<f32>(r3 + off) : 0, 12);
         dst += 16;
       }
     } else if (rows == MR && rs == 1) {
@@ -93,14 +97,56 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
         p += <usize>rs * 4;
         dst += 32;
       }
-    } else if (cols == NR && rs == 1) {
-      // Column-major B (a transposed operand): gather 8 columns per k-step.
-      const c0 = b + <usize>(j * cs) * 4;
+    } else if (rs == 1) {
+      // Column-major B (a transposed operand): two 4×4 transposes per 4 k-steps turn 8 columns
+      // of 4 k-values into 4 k-steps of 8 columns. Missing columns of the last panel read column 0
+      // and are zeroed by the masks.
       const step = <usize>cs * 4;
-      for (let k = 0; k < kc; k++) {
-        let p = c0 + <usize>k * 4;
+      const p0 = b + <usize>(j * cs) * 4;
+      const p1 = cols > 1 ? p0 + step : p0;
+      const p2 = cols > 2 ? p1 + step : p0;
+      const p3 = cols > 3 ? p2 + step : p0;
+      const p4 = cols > 4 ? p3 + step : p0;
+      const p5 = cols > 5 ? p4 + step : p0;
+      const p6 = cols > 6 ? p5 + step : p0;
+      const p7 = cols > 7 ? p6 + step : p0;
+      const on = i32x4.splat(-1);
+      const off0 = i32x4.splat(0);
+      const m1 = cols > 1 ? on : off0, m2 = cols > 2 ? on : off0, m3 = cols > 3 ? on : off0;
+      const m4 = cols > 4 ? on : off0, m5 = cols > 5 ? on : off0, m6 = cols > 6 ? on : off0, m7 = cols > 7 ? on : off0;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>k * 4;
+        const x0 = v128.load(p0 + o);
+        const x1 = v128.and(v128.load(p1 + o), m1);
+        const x2 = v128.and(v128.load(p2 + o), m2);
+        const x3 = v128.and(v128.load(p3 + o), m3);
+        const y0 = v128.and(v128.load(p4 + o), m4);
+        const y1 = v128.and(v128.load(p5 + o), m5);
+        const y2 = v128.and(v128.load(p6 + o), m6);
+        const y3 = v128.and(v128.load(p7 + o), m7);
+        let t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        let t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        let t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        let t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 32);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 64);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 96);
+        t0 = i32x4.shuffle(y0, y1, 0, 4, 1, 5);
+        t1 = i32x4.shuffle(y2, y3, 0, 4, 1, 5);
+        t2 = i32x4.shuffle(y0, y1, 2, 6, 3, 7);
+        t3 = i32x4.shuffle(y2, y3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2), 16);
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 48);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 80);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 112);
+        dst += 128;
+      }
+      for (; k < kc; k++) {
+        let p = p0 + <usize>k * 4;
         for (let c = 0; c < NR; c++) {
-          store<f32>(dst + <usize>c * 4, load<f32>(p));
+          store<f32>(dst + <usize>c * 4, c < cols ? load<f32>(p) : 0);
           p += step;
         }
         dst += 32;

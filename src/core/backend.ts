@@ -45,6 +45,18 @@ export type BinaryOp =
 /** Reductions over a set of dims. `argmax`/`argmin` reduce exactly one dim and yield int32 indices. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
 
+/** Hyper-parameters of one fused SGD update ({@link Backend.sgdStep}), as `optim.SGD` holds them. */
+export interface SgdStepHyper {
+  readonly lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+  /** The momentum buffer is new: it starts at the (decayed) gradient itself. */
+  readonly first: boolean;
+}
+
 /** Bytes and storages a backend currently holds. */
 export interface MemoryInfo {
   /** Bytes of live storage (as far as the backend can tell). */
@@ -98,11 +110,30 @@ export interface Backend {
    */
   col2im(cols: View, geometry: Conv2dGeometry): Storage;
   /**
+   * Optional: im2col with the batch folded into the columns, x [N, C, H, W] → [C·kH·kW, N·outH·outW]
+   * (row as in {@link Backend.im2col}, column n·outH·outW + oh·outW + ow), so that a convolution of the
+   * whole batch is one matmul. Ops fall back to `im2col` and a permuted copy where it is missing.
+   */
+  im2colBatched?(x: View, geometry: Conv2dGeometry): Storage;
+  /**
+   * Optional: the adjoint of {@link Backend.im2colBatched}, cols [C·kH·kW, batch·outH·outW] →
+   * [batch, C, H, W], summing overlapping taps.
+   */
+  col2imBatched?(cols: View, geometry: Conv2dGeometry, batch: number): Storage;
+  /**
    * Max pooling: x [N, C, H, W] → [values, indices], both [N, C, outH, outW], where output (oh, ow)
    * is the max over the rows/cols of `windows` (negative ones are padding and skipped) and its
    * index is h·W + w within the plane (int32). NaN wins, as in PyTorch; ties keep the first.
    */
   maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage];
+  /**
+   * Optional: one SGD update of a parameter in place, fused (PyTorch's `_single_tensor_sgd`):
+   * d = ±g + λθ; b = first ? d : μb + (1 − τ)d; d = nesterov ? d + μb : b; θ = θ − γd, with every
+   * product and sum rounded to the dtype in that order, so the result equals the unfused ops bit
+   * for bit. `param`, `grad` and `momentumBuffer` (null without momentum) are contiguous views of
+   * one shape and dtype; returns false (having written nothing) when the backend cannot do it.
+   */
+  sgdStep?(param: View, grad: View, momentumBuffer: View | null, hyper: SgdStepHyper): boolean;
   /** Frees a storage now rather than when it is collected (optional for garbage-collected backends). */
   release(storage: Storage): void;
   /** What the backend holds now. */

@@ -15,8 +15,8 @@ import { add } from './elementwise.js';
 import { checkSameBackend, checkTensor } from './helpers.js';
 import { matmul } from './linalg.js';
 import { batched, checkFloating } from './spatial.js';
-import { col2im, im2col } from './unfold.js';
-import { reshape, squeeze, transpose, unsqueeze } from './view.js';
+import { col2im, im2col, im2colBatched } from './unfold.js';
+import { contiguous, permute, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /** Options of {@link conv1d} and {@link conv2d}. */
 export interface ConvOptions {
@@ -92,14 +92,27 @@ function addBias(out: Tensor, bias: Tensor | null): Tensor {
   return bias === null ? out : add(out, reshape(bias, [1, bias.shape[0], 1, 1]));
 }
 
-/** x [N, C, H, W] ⋆ weight [O, C/g, kH, kW] with geometry g → [N, O, outH, outW]. */
+/** Output sizes (outH·outW) below which the batch is folded into the GEMM's columns. */
+const FOLD_BELOW = 1024;
+
+/**
+ * x [N, C, H, W] ⋆ weight [O, C/g, kH, kW] with geometry g → [N, O, outH, outW], possibly a
+ * non-contiguous view (the caller's bias add or {@link contiguous} lays it out).
+ *
+ * For small images the batch joins the GEMM's columns: weight [g, O/g, K] @ cols [g, K, N·L] is one product per
+ * group instead of N small ones, and its gradients are single large products too (the weight
+ * gradient sums over the batch inside the GEMM rather than in a separate reduction).
+ */
 function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry): Tensor {
   const [N, C] = x.shape;
   const O = weight.shape[0];
   const K = (C / groups) * g.kernelH * g.kernelW;
-  const cols = reshape(im2col(x, g), [N, groups, K, g.outH * g.outW]);
+  const L = g.outH * g.outW;
   const w = reshape(weight, [groups, O / groups, K]);
-  return reshape(matmul(w, cols), [N, O, g.outH, g.outW]);
+  // Large images keep one product per image: their columns are long already.
+  if (N === 1 || L >= FOLD_BELOW) return reshape(matmul(w, reshape(im2col(x, g), [N, groups, K, L])), [N, O, g.outH, g.outW]);
+  const cols = reshape(im2colBatched(x, g), [groups, K, N * L]);
+  return permute(reshape(matmul(w, cols), [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
 }
 
 /** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */
@@ -126,7 +139,7 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
   const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
-  const out = addBias(conv2dCore(x4, w4, groups, g), o.bias);
+  const out = contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 

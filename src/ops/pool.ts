@@ -102,7 +102,12 @@ function poolOutput(op: string, spatial: 1 | 2, input: Tensor, x4: Tensor, p: Po
 /** Scatters g [N, C, oH, oW] into zeros of `shape` [N, C, H, W] at plane indices idx (overlaps add). */
 function scatterToPlanes(g: Tensor, idx: Tensor, shape: Shape): Tensor {
   const [N, C, H, W] = shape;
-  const flat = scatterAdd(zerosOn(g, [N, C, H * W]), 2, reshape(idx, [N, C, -1]), reshape(g, [N, C, -1]));
+  const index = reshape(idx, [N, C, -1]);
+  const src = reshape(g, [N, C, -1]);
+  // The pooling kernel made these indices, so they are in range: scatterAdd's bounds check (which
+  // reads every index back into JavaScript) is skipped.
+  const flat = wrap(g.backend.scatterAdd(zerosOn(g, [N, C, H * W]), 2, index, src), [N, C, H * W]);
+  record('ScatterAddBackward0', flat, [src], (gg, [si]) => [gather(gg, 2, si)], [index]);
   return reshape(flat, shape);
 }
 

@@ -11,7 +11,7 @@ import { fmtShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { checkTensor, record, wrap } from './helpers.js';
 import { batched, checkFloating } from './spatial.js';
-import { squeeze, unsqueeze } from './view.js';
+import { permute, reshape, squeeze, unsqueeze } from './view.js';
 
 /** x [N, C, H, W] → columns [N, C·kH·kW, outH·outW] (see `Backend.im2col`). */
 export function im2col(x: Tensor, g: Conv2dGeometry): Tensor {
@@ -26,6 +26,30 @@ export function col2im(cols: Tensor, g: Conv2dGeometry): Tensor {
   const C = CK / (g.kernelH * g.kernelW);
   const out = wrap(cols.backend.col2im(cols, g), [N, C, g.height, g.width]);
   return record('Col2ImBackward0', out, [cols], (grad) => [im2col(grad, g)]);
+}
+
+/**
+ * im2col with the batch folded into the columns: x [N, C, H, W] → [C·kH·kW, N·outH·outW], so that a
+ * convolution of the whole batch is one matmul (see `Backend.im2colBatched`; backends without it
+ * get im2col and a permuted copy).
+ */
+export function im2colBatched(x: Tensor, g: Conv2dGeometry): Tensor {
+  const [N, C] = x.shape;
+  const R = C * g.kernelH * g.kernelW;
+  const L = g.outH * g.outW;
+  if (x.backend.im2colBatched === undefined) return reshape(permute(im2col(x, g), [1, 0, 2]), [R, N * L]);
+  const out = wrap(x.backend.im2colBatched(x, g), [R, N * L]);
+  return record('Im2ColBackward0', out, [x], (grad) => [col2imBatched(grad, g, N)]);
+}
+
+/** The adjoint of {@link im2colBatched}: cols [C·kH·kW, N·outH·outW] → image [N, C, H, W]. */
+export function col2imBatched(cols: Tensor, g: Conv2dGeometry, batch: number): Tensor {
+  const R = cols.shape[0];
+  const L = g.outH * g.outW;
+  const C = R / (g.kernelH * g.kernelW);
+  if (cols.backend.col2imBatched === undefined) return col2im(permute(reshape(cols, [R, batch, L]), [1, 0, 2]), g);
+  const out = wrap(cols.backend.col2imBatched(cols, g, batch), [batch, C, g.height, g.width]);
+  return record('Col2ImBackward0', out, [cols], (grad) => [im2colBatched(grad, g)]);
 }
 
 /** Options of {@link unfold} and {@link fold}. */

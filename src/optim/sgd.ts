@@ -3,7 +3,7 @@
  * @module
  */
 import { noGrad } from '../core/grad_mode.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { add, neg } from '../ops/elementwise.js';
 import { add_, mul_ } from '../ops/inplace.js';
 import { clone } from '../ops/view.js';
@@ -37,6 +37,7 @@ export type SGDState = { momentumBuffer: Tensor | null };
  * `_single_tensor_sgd` operation for operation. Updates `state.momentumBuffer` too.
  */
 export function sgdStep(param: Tensor, grad: Tensor, state: SGDState, h: SGDHyper): void {
+  if (fusedSgdStep(param, grad, state, h)) return;
   noGrad(() => {
     let d = h.maximize ? neg(grad) : grad;
     if (h.weightDecay !== 0) d = add(d, param, { alpha: h.weightDecay });
@@ -53,6 +54,29 @@ export function sgdStep(param: Tensor, grad: Tensor, state: SGDState, h: SGDHype
     }
     add_(param, d, { alpha: -h.lr });
   });
+}
+
+/**
+ * The same update as one backend kernel per parameter (`Backend.sgdStep`, bit-identical to the ops
+ * above) where the backend has it and the tensors are contiguous; false when it does not apply.
+ */
+function fusedSgdStep(param: Tensor, grad: Tensor, state: SGDState, h: SGDHyper): boolean {
+  const be = param.backend;
+  if (be.sgdStep === undefined || grad.backend !== be || grad.dtype !== param.dtype || !param.isContiguous() || !grad.isContiguous()) return false;
+  if (grad.ndim !== param.ndim || grad.shape.some((s, i) => s !== param.shape[i])) return false;
+  let buf = h.momentum !== 0 ? state.momentumBuffer : null;
+  if (buf !== null && (buf.backend !== be || buf.dtype !== param.dtype || !buf.isContiguous())) return false;
+  const first = h.momentum !== 0 && buf === null;
+  const fresh = first ? new Tensor(be.alloc(param.dtype, param.numel()), param.shape) : null;
+  if (fresh !== null) buf = fresh;
+  if (!be.sgdStep(param, grad, buf, { ...h, first })) {
+    fresh?.dispose();
+    return false;
+  }
+  param.storage.version++;
+  if (buf !== null) buf.storage.version++;
+  if (fresh !== null) state.momentumBuffer = fresh;
+  return true;
 }
 
 /**

@@ -3,15 +3,16 @@
  * reasonably fast, and the yardstick the faster backends are tested against.
  * @module
  */
-import type { Backend, BinaryOp, MemoryInfo, ReduceOp, Storage, UnaryOp, View } from '../../core/backend.js';
+import type { Backend, BinaryOp, MemoryInfo, ReduceOp, SgdStepHyper, Storage, UnaryOp, View } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { numel } from '../../core/shape.js';
-import { col2imKernel, im2colKernel } from './conv.js';
+import { col2imKernel, im2colBatchedKernel, im2colKernel, swapOuter } from './conv.js';
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
 import { maxPool2dKernel } from './pool.js';
+import { sgdStepKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 import { arrayOf, contiguousData, convert, forEachOffset, isContiguousView, JsStorage } from './storage.js';
 
@@ -123,6 +124,25 @@ export class JsBackend implements Backend {
   /** {@inheritDoc Backend.col2im} */
   col2im(cols: View, geometry: Conv2dGeometry): Storage {
     return this.wrap(col2imKernel(cols, geometry));
+  }
+
+  /** {@inheritDoc Backend.im2colBatched} */
+  im2colBatched(x: View, geometry: Conv2dGeometry): Storage {
+    return this.wrap(im2colBatchedKernel(x, geometry));
+  }
+
+  /** {@inheritDoc Backend.col2imBatched} */
+  col2imBatched(cols: View, geometry: Conv2dGeometry, batch: number): Storage {
+    const R = cols.shape[0];
+    const L = geometry.outH * geometry.outW;
+    // Back to [N, C·kH·kW, L], then the ordinary col2im.
+    const unfolded = this.wrap(swapOuter(contiguousData(cols), R, batch, L));
+    return this.col2im({ storage: unfolded, shape: [batch, R, L], strides: [R * L, L, 1], offset: 0 }, geometry);
+  }
+
+  /** {@inheritDoc Backend.sgdStep} */
+  sgdStep(param: View, grad: View, momentumBuffer: View | null, hyper: SgdStepHyper): boolean {
+    return sgdStepKernel(param, grad, momentumBuffer, hyper);
   }
 
   /** {@inheritDoc Backend.maxPool2d} */

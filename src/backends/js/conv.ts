@@ -75,3 +75,30 @@ export function col2imKernel(cols: View, g: Conv2dGeometry): TypedArray {
   out.set(acc);
   return out;
 }
+
+/**
+ * Swaps the two outer dims of `src` viewed as [A, B, L] into [B, A, L] (rows of L move whole):
+ * the batch-folded column layout [C·kH·kW, N·L] from [N, C·kH·kW, L] and back.
+ */
+export function swapOuter(src: TypedArray, A: number, B: number, L: number): TypedArray {
+  const out = allocArray(dtypeOf(src), src.length);
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) out.set(src.subarray((a * B + b) * L, (a * B + b + 1) * L), (b * A + a) * L);
+  }
+  return out;
+}
+
+function dtypeOf(a: TypedArray): 'float32' | 'float64' | 'int32' | 'bool' {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Float64Array) return 'float64';
+  if (a instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** im2col with the batch folded into the columns: x [N, C, H, W] → [C·kH·kW, N·outH·outW]. */
+export function im2colBatchedKernel(x: View, g: Conv2dGeometry): TypedArray {
+  const N = x.shape[0];
+  const L = g.outH * g.outW;
+  const cols = im2colKernel(x, g);
+  return swapOuter(cols, N, N * L === 0 ? 0 : cols.length / (N * L), L);
+}

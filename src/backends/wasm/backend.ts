@@ -2,7 +2,8 @@
  * The WebAssembly backend: tensor storage in one shared linear memory, SIMD kernels compiled from
  * AssemblyScript (assembly/), and a worker pool that computes on the same memory.
  *
- * Float32 has native kernels for every primitive. Other dtypes (float64 for gradcheck, int32, bool)
+ * Float32 has native kernels for every primitive (convolution's im2col/col2im and max pooling
+ * included). Other dtypes (float64 for gradcheck, int32, bool)
  * and methods without a native kernel run the reference TypeScript kernels directly on this
  * backend's memory (a storage's `data` is a typed array over it); their results are copied in.
  * Any Backend method added later that this class does not define is bridged the same way, so a
@@ -10,14 +11,16 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, View, MemoryInfo } from '../../core/backend.js';
+import type { Backend, BinaryOp, ReduceOp, SgdStepHyper, Storage, UnaryOp, View, MemoryInfo } from '../../core/backend.js';
+import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { trackStorage } from '../../core/memory.js';
 import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
+import { col2imF32, im2colF32, maxPool2dF32 } from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
-import { binaryF32, copySameDtype, fillView, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
+import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
 import { coalesce, isContiguous, writeDescriptor } from './layout.js';
@@ -134,7 +137,7 @@ export class WasmBackend implements WasmContext {
     const bytes = size * ELEMENT_BYTES[dtype];
     if (!this.allocator.fits(bytes)) this.reclaim();
     const block: Block = { ptr: this.allocator.alloc(bytes), bytes, live: true };
-    if (zero) this.heap.u8.fill(0, block.ptr, block.ptr + bytes);
+    if (zero) this.kernels.zeroBytes(block.ptr, bytes);
     const s = new WasmStorage(this, dtype, size, block, this);
     this.liveBytes += bytes;
     this.liveStorages++;
@@ -243,10 +246,12 @@ export class WasmBackend implements WasmContext {
 
   // ----- the Backend interface -----
 
+  /** {@inheritDoc Backend.alloc} */
   alloc(dtype: DType, size: number): Storage {
     return this.storage(dtype, size, true);
   }
 
+  /** {@inheritDoc Backend.fromArray} */
   fromArray(data: TypedArray): Storage {
     const dtype = dtypeOf(data);
     const s = this.storage(dtype, data.length, false);
@@ -254,6 +259,7 @@ export class WasmBackend implements WasmContext {
     return s;
   }
 
+  /** {@inheritDoc Backend.read} */
   read(view: View): TypedArray {
     const s = this.check('read', view);
     if (isContiguous(view.shape, view.strides)) {
@@ -267,23 +273,28 @@ export class WasmBackend implements WasmContext {
     return out;
   }
 
+  /** {@inheritDoc Backend.copy} */
   copy(src: View, dst: View): void {
     const s = this.check('copy', src);
     const d = this.check('copy', dst);
     if (s.dtype === d.dtype) copySameDtype(this, src, dst, s, d);
-    else this.reference.copy(src, dst); // a conversion: the reference kernel, on this memory
+    else if (s !== d && hasConvertKernel(s.dtype, d.dtype)) convertView(this, src, dst, s, d);
+    else this.reference.copy(src, dst); // other conversions: the reference kernel, on this memory
   }
 
+  /** {@inheritDoc Backend.fill} */
   fill(dst: View, value: number): void {
     fillView(this, dst, this.check('fill', dst), value);
   }
 
+  /** {@inheritDoc Backend.unary} */
   unary(op: UnaryOp, x: View, outDtype: DType, args?: readonly number[]): Storage {
     this.check(op, x);
     if (hasUnaryKernel(op, x, outDtype)) return unaryF32(this, op, x, args);
     return this.adopt(this.reference.unary(op, x, outDtype, args));
   }
 
+  /** {@inheritDoc Backend.binary} */
   binary(op: BinaryOp, a: View, b: View, outDtype: DType): Storage {
     this.check(op, a);
     this.check(op, b);
@@ -291,6 +302,7 @@ export class WasmBackend implements WasmContext {
     return this.adopt(this.reference.binary(op, a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.where} */
   where(cond: View, a: View, b: View, outDtype: DType): Storage {
     this.check('where', cond);
     this.check('where', a);
@@ -301,12 +313,14 @@ export class WasmBackend implements WasmContext {
     return this.adopt(this.reference.where(cond, a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.reduce} */
   reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage {
     this.check(op, x);
     if (hasReduceKernel(op, x, outDtype)) return reduceF32(this, op, x, dims, outDtype);
     return this.adopt(this.reference.reduce(op, x, dims, outDtype));
   }
 
+  /** {@inheritDoc Backend.matmul} */
   matmul(a: View, b: View, outDtype: DType): Storage {
     this.check('matmul', a);
     this.check('matmul', b);
@@ -314,6 +328,7 @@ export class WasmBackend implements WasmContext {
     return this.adopt(this.reference.matmul(a, b, outDtype));
   }
 
+  /** {@inheritDoc Backend.gather} */
   gather(x: View, dim: number, index: View): Storage {
     this.check('gather', x);
     this.check('gather', index);
@@ -321,6 +336,7 @@ export class WasmBackend implements WasmContext {
     return this.adopt(this.reference.gather(x, dim, index));
   }
 
+  /** {@inheritDoc Backend.scatterAdd} */
   scatterAdd(self: View, dim: number, index: View, src: View): Storage {
     this.check('scatterAdd', self);
     this.check('scatterAdd', index);
@@ -331,16 +347,72 @@ export class WasmBackend implements WasmContext {
     return this.adopt(this.reference.scatterAdd(self, dim, index, src));
   }
 
+  /** {@inheritDoc Backend.softmax} */
   softmax(x: View, dim: number, log: boolean): Storage {
     this.check(log ? 'logSoftmax' : 'softmax', x);
     if (x.storage.dtype === 'float32') return softmaxF32(this, x, dim, log);
     return this.adopt(this.reference.softmax(x, dim, log));
   }
 
+  /** {@inheritDoc Backend.im2col} */
+  im2col(x: View, geometry: Conv2dGeometry): Storage {
+    this.check('im2col', x);
+    if (x.storage.dtype === 'float32') return im2colF32(this, x, geometry);
+    return this.adopt(this.reference.im2col(x, geometry));
+  }
+
+  /** {@inheritDoc Backend.col2im} */
+  col2im(cols: View, geometry: Conv2dGeometry): Storage {
+    this.check('col2im', cols);
+    if (cols.storage.dtype === 'float32') return col2imF32(this, cols, geometry);
+    return this.adopt(this.reference.col2im(cols, geometry));
+  }
+
+  /** {@inheritDoc Backend.im2colBatched} */
+  im2colBatched(x: View, geometry: Conv2dGeometry): Storage {
+    this.check('im2colBatched', x);
+    if (x.storage.dtype === 'float32') return im2colF32(this, x, geometry, true);
+    return this.adopt(this.reference.im2colBatched(x, geometry));
+  }
+
+  /** {@inheritDoc Backend.col2imBatched} */
+  col2imBatched(cols: View, geometry: Conv2dGeometry, batch: number): Storage {
+    this.check('col2imBatched', cols);
+    if (cols.storage.dtype === 'float32') return col2imF32(this, cols, geometry, batch);
+    return this.adopt(this.reference.col2imBatched(cols, geometry, batch));
+  }
+
+  /** {@inheritDoc Backend.sgdStep} */
+  sgdStep(param: View, grad: View, momentumBuffer: View | null, hyper: SgdStepHyper): boolean {
+    this.check('sgdStep', param);
+    this.check('sgdStep', grad);
+    if (momentumBuffer !== null) this.check('sgdStep', momentumBuffer);
+    const views = momentumBuffer === null ? [param, grad] : [param, grad, momentumBuffer];
+    if (views.some((v) => v.storage.dtype !== 'float32')) return this.reference.sgdStep(param, grad, momentumBuffer, hyper);
+    if (views.some((v) => !isContiguous(v.shape, v.strides))) return false;
+    const n = numel(param.shape);
+    const flags = (hyper.momentum !== 0 ? 1 : 0) | (hyper.first ? 2 : 0) | (hyper.nesterov ? 4 : 0) | (hyper.maximize ? 8 : 0) |
+      (hyper.weightDecay !== 0 ? 16 : 0) | (1 - hyper.dampening !== 1 ? 32 : 0);
+    const pp = this.address(param);
+    const pg = this.address(grad);
+    const pb = momentumBuffer === null ? 0 : this.address(momentumBuffer);
+    this.parallel('sgdStepF32', n, 1, 1024, (s, e) => [pp, pg, pb, s, e, -hyper.lr, hyper.momentum, 1 - hyper.dampening, hyper.weightDecay, flags]);
+    return true;
+  }
+
+  /** {@inheritDoc Backend.maxPool2d} */
+  maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage] {
+    this.check('maxPool2d', x);
+    if (x.storage.dtype === 'float32') return maxPool2dF32(this, x, windows);
+    return this.adopt(this.reference.maxPool2d(x, windows));
+  }
+
+  /** {@inheritDoc Backend.release} */
   release(storage: Storage): void {
     if (storage instanceof WasmStorage && storage.backend === this) this.free(storage);
   }
 
+  /** {@inheritDoc Backend.memory} */
   memory(): WasmMemoryInfo {
     const st = this.allocator.stats();
     return { bytes: this.liveBytes, storages: this.liveStorages, heapBytes: this.mem.buffer.byteLength, freeBytes: st.freeBytes };

@@ -38,6 +38,26 @@ export function copySameDtype(ctx: WasmContext, src: View, dst: View, sSrc: Wasm
 }
 
 
+/** Dtype codes of the convertStrided kernel. */
+const DTYPE_CODES: Record<DType, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+/** True when {@link convertView} handles a copy from `from` to `to` (int32 targets stay on the reference kernel). */
+export function hasConvertKernel(from: DType, to: DType): boolean {
+  return from !== to && to !== 'int32';
+}
+
+/** dst ← src converted to dst's dtype, for two views of one shape in different storages. */
+export function convertView(ctx: WasmContext, src: View, dst: View, sSrc: WasmStorage, sDst: WasmStorage): void {
+  const n = numel(dst.shape);
+  if (n === 0) return;
+  writeDescriptor(ctx.views.i32, ctx.desc >>> 2, coalesce(dst.shape, [src.strides, dst.strides]));
+  const a = ctx.address(src);
+  const b = ctx.address(dst);
+  const from = DTYPE_CODES[sSrc.dtype];
+  const to = DTYPE_CODES[sDst.dtype];
+  ctx.parallel('convertStrided', n, 0.6, GRAIN, (s, e) => [from, to, a, b, ctx.desc, s, e]);
+}
+
 /** Sets every element of the view to `value`, converted as a typed array store would. */
 export function fillView(ctx: WasmContext, dst: View, s: WasmStorage, value: number): void {
   const n = numel(dst.shape);

@@ -17,7 +17,9 @@ export type KernelVariant = 'simd' | 'relaxed';
 /** The kernels' exports (pointers are byte addresses in the shared memory; see assembly/). */
 export interface KernelExports {
   dataEnd(): number;
+  zeroBytes(dst: number, bytes: number): void;
   copyStrided(esize: number, src: number, dst: number, desc: number, start: number, end: number): void;
+  convertStrided(from: number, to: number, src: number, dst: number, desc: number, start: number, end: number): void;
   fill1(dst: number, desc: number, value: number, start: number, end: number): void;
   fill4(dst: number, desc: number, bits: number, start: number, end: number): void;
   fill8(dst: number, desc: number, value: number, start: number, end: number): void;
@@ -34,12 +36,22 @@ export interface KernelExports {
   ): void;
   gather(esize: number, x: number, index: number, out: number, desc: number, step: number, start: number, end: number): void;
   scatterAddF32(out: number, index: number, src: number, desc: number, step: number, count: number): void;
+  sgdStepF32(
+    param: number, grad: number, buf: number, start: number, end: number,
+    negLr: number, mu: number, oneMinusTau: number, wd: number, flags: number,
+  ): void;
+  im2colF32(x: number, out: number, geometry: number, r0: number, r1: number): void;
+  col2imF32(cols: number, out: number, geometry: number, p0: number, p1: number): void;
+  maxPool2dF32(
+    x: number, values: number, indices: number, windows: number,
+    H: number, W: number, oH: number, oW: number, rowStep: number, colStep: number, p0: number, p1: number,
+  ): void;
 }
 
 /** Names of the kernels a worker thread may be asked to run, indexed by the id sent to it. */
 export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
-  'softmaxF32', 'gemmF32', 'gather',
+  'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
 ] as const;
 
 /** A kernel a worker can run. */

@@ -11,11 +11,8 @@
  */
 import { createRequire } from 'node:module';
 
-type Registry<T> = {
-  register(target: object, held: T): void;
-  cleanupSome?: () => void;
-};
-type RegistryCtor = new <T>(cleanup: (held: T) => void) => Registry<T>;
+type Registry<T> = { register(target: object, held: T): void };
+type CleanupSome = (this: Registry<unknown>) => void;
 
 /** A finalisation registry that can also run its callbacks and a garbage collection on demand. */
 export interface Reclaimer<T> {
@@ -27,11 +24,14 @@ export interface Reclaimer<T> {
   collect(): boolean;
 }
 
-let tools: { Registry: RegistryCtor; gc: (() => void) | null } | null = null;
+// The registry itself is always one of this context's: V8 runs its callbacks in the registry's own
+// context, and a registry made in the vm context crashed Node's shutdown ("illegal access") when its
+// pending callbacks ran after that context was torn down. Only the two functions are borrowed.
+let tools: { cleanupSome: CleanupSome | null; gc: (() => void) | null } | null = null;
 
-function loadTools(): { Registry: RegistryCtor; gc: (() => void) | null } {
+function loadTools(): { cleanupSome: CleanupSome | null; gc: (() => void) | null } {
   if (tools) return tools;
-  tools = { Registry: FinalizationRegistry as unknown as RegistryCtor, gc: null };
+  tools = { cleanupSome: null, gc: null };
   try {
     const require = createRequire(import.meta.url);
     const v8 = require('node:v8') as { setFlagsFromString(f: string): void };
@@ -41,27 +41,27 @@ function loadTools(): { Registry: RegistryCtor; gc: (() => void) | null } {
     const ctx = vm.createContext();
     v8.setFlagsFromString('--no-harmony-weak-refs-with-cleanup-some');
     v8.setFlagsFromString('--no-expose-gc');
-    const Registry = vm.runInContext('FinalizationRegistry', ctx) as RegistryCtor;
+    const cleanupSome = vm.runInContext('FinalizationRegistry.prototype.cleanupSome', ctx) as CleanupSome | undefined;
     const gc = vm.runInContext('typeof gc === "function" ? gc : null', ctx) as (() => void) | null;
-    if (typeof (Registry.prototype as Registry<unknown>).cleanupSome === 'function') tools = { Registry, gc };
+    if (typeof cleanupSome === 'function') tools = { cleanupSome, gc };
   } catch {
-    // Not Node's V8, or the flags are gone: keep the plain registry.
+    // Not Node's V8, or the flags are gone: callbacks run between tasks only.
   }
   return tools;
 }
 
 /** A reclaimer calling `callback(held)` for each collected target. */
 export function makeReclaimer<T>(callback: (held: T) => void): Reclaimer<T> {
-  const { Registry, gc } = loadTools();
-  const registry = new Registry<T>(callback);
+  const { cleanupSome, gc } = loadTools();
+  const registry = new FinalizationRegistry<T>(callback);
   const cleanup = (): void => {
-    registry.cleanupSome?.();
+    cleanupSome?.call(registry);
   };
   return {
     register: (target, held) => registry.register(target, held),
     cleanup,
     collect: () => {
-      if (gc === null || registry.cleanupSome === undefined) return false;
+      if (gc === null || cleanupSome === null) return false;
       gc();
       cleanup();
       return true;

@@ -1,0 +1,141 @@
+/**
+ * Profiling LeNet-5 training (batch 64) and the 3×3 conv 64→64 on the current backend, outside the
+ * benchmark suite: medians over several timed runs, for quick before/after comparisons of kernels.
+ *
+ * ```text
+ * node dist/bench/lenet_profile.js [--threads=1] [--model=bench|relu] [--runs=7] [--steps=20]
+ *                                  [--conv] [--infer] [--rss] [--only=lenet]
+ * node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/lenet_profile.js --threads=1 --only=lenet
+ * ```
+ *
+ * `--model=bench` (default) is `models.lenet5({ inputSize: 28 })` as `npm run bench` trains it (tanh,
+ * average pooling, C5 a 5×5 conv to 120); `--model=relu` is the common modern variant:
+ * Conv2d(1,6,5,p2), ReLU, MaxPool2d(2), Conv2d(6,16,5), ReLU, MaxPool2d(2), Flatten, Linear(400,120),
+ * ReLU, Linear(120,84), ReLU, Linear(84,10). Both train with cross-entropy and SGD (lr 0.01, momentum 0.9).
+ * @module
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  Tensor, WasmBackend, functional as F, getBackend, keep, manualSeed, models, nn, noGrad, optim, randint, randn,
+  setNumThreads, tidy,
+} from '../src/index.js';
+
+/** A model mapping a batch to logits. */
+interface Classifier {
+  call(x: Tensor): Tensor;
+  parameters(): Tensor[];
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+}
+
+function arg(name: string, fallback: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit === undefined ? fallback : hit.slice(name.length + 3);
+}
+
+function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+
+/** The model named by --model. */
+function makeModel(kind: string): Classifier {
+  if (kind === 'relu') {
+    return new nn.Sequential(
+      new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(6, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
+      new nn.Linear(400, 120), new nn.ReLU(), new nn.Linear(120, 84), new nn.ReLU(), new nn.Linear(84, 10),
+    );
+  }
+  return models.lenet5({ inputSize: 28 });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Median ms per call of `fn` over `runs` timed runs of `reps` calls each, after `warm` calls; `cpu`
+ * is the median process CPU time per call (all threads), which a loaded machine disturbs less.
+ */
+function time(fn: () => void, runs: number, reps: number, warm: number): { ms: number; cpu: number; all: number[] } {
+  for (let i = 0; i < warm; i++) fn();
+  const all: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    all.push((performance.now() - t0) / reps);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1000 / reps);
+  }
+  return { ms: median(all), cpu: median(cpus), all };
+}
+
+function trainStep(model: Classifier, x: Tensor, y: Tensor): () => void {
+  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const params = model.parameters();
+  model.train();
+  return () =>
+    tidy(() => {
+      opt.zeroGrad();
+      F.crossEntropy(model.call(x), y).backward();
+      opt.step();
+      for (const s of opt.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) keep(v);
+      for (const p of params) p.grad = null;
+    });
+}
+
+function main(): void {
+  const threads = Number(arg('threads', '1'));
+  const runs = Number(arg('runs', '7'));
+  const steps = Number(arg('steps', '20'));
+  const only = arg('only', '');
+  const be = getBackend();
+  if (be instanceof WasmBackend) {
+    setNumThreads(threads);
+    if (threads > 1) be.waitForThreads(20000);
+  }
+  manualSeed(0);
+  const info = be instanceof WasmBackend ? `${be.name} ${be.variant}, ${be.numThreads} thread(s)` : be.name;
+  console.log(`backend ${info}`);
+  const fmt = (r: { ms: number; cpu: number; all: number[] }): string => `(cpu ${r.cpu.toFixed(3)} ms) [${r.all.map((v) => v.toFixed(2)).join(' ')}]`;
+  if (only === '' || only === 'lenet') {
+    const model = makeModel(arg('model', 'bench'));
+    const x = randn([64, 1, 28, 28]);
+    const y = randint(0, 10, [64]);
+    const step = trainStep(model, x, y);
+    const r = time(step, runs, steps, 10);
+    console.log(`lenet train64 (${arg('model', 'bench')}): ${(64000 / r.ms).toFixed(0)} samples/s, ${r.ms.toFixed(3)} ms/step ${fmt(r)}`);
+    if (flag('rss')) {
+      for (let i = 0; i < 300; i++) step();
+      console.log(`peak RSS after ${300 + runs * steps + 10} steps: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    }
+  }
+  if (flag('infer') || only === 'infer') {
+    const model = makeModel(arg('model', 'bench'));
+    model.eval();
+    for (const batch of [1, 256]) {
+      const x = randn([batch, 1, 28, 28]);
+      const r = time(() => tidy(() => void noGrad(() => model.call(x))), runs, batch === 1 ? 200 : 5, 20);
+      console.log(`lenet infer${batch}: ${r.ms.toFixed(4)} ms, ${(batch * 1000 / r.ms).toFixed(0)} samples/s ${fmt(r)}`);
+    }
+  }
+  if (flag('conv') || only === 'conv') {
+    const x = randn([32, 64, 32, 32], { requiresGrad: true });
+    const w = randn([64, 64, 3, 3], { requiresGrad: true });
+    const b = randn([64], { requiresGrad: true });
+    const fwd = time(() => noGrad(() => F.conv2d(x, w, b, { padding: 1 })).dispose(), Math.min(runs, 5), 1, 1);
+    console.log(`conv3x3 64→64 32×32×32 forward: ${fwd.ms.toFixed(1)} ms ${fmt(fwd)}`);
+    const both = time(() => tidy(() => {
+      F.conv2d(x, w, b, { padding: 1 }).sum().backward();
+      for (const t of [x, w, b]) t.grad = null;
+    }), Math.min(runs, 5), 1, 1);
+    console.log(`conv3x3 64→64 32×32×32 forward+backward: ${both.ms.toFixed(1)} ms ${fmt(both)}`);
+  }
+}
+
+main();
+// The worker pool would keep the process alive.
+process.exit(0);

@@ -1,0 +1,201 @@
+/**
+ * The wasm backend's native convolution kernels (im2col, col2im, max pooling with indices) agree
+ * with the reference kernels: odd shapes, stride, dilation, asymmetric padding, kernels larger than
+ * the stride, non-contiguous inputs, groups, NaN in pooling windows, and splits across threads.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  Tensor, WasmBackend, fromTypedArray, functional as F, getBackend, optim, setNumThreads, getNumThreads,
+} from '../src/index.js';
+import type { Storage } from '../src/core/backend.js';
+import type { Conv2dGeometry } from '../src/core/conv_shape.js';
+import { assertAgree, onBackend, randomArray } from './wasm_helpers.js';
+
+function rnd(shape: number[], seed: number): Tensor {
+  return fromTypedArray(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/** Runs `make` on both backends and compares the tensors it returns. */
+function agree(what: string, make: () => Tensor | Tensor[], rtol = 1e-5, atol = 1e-6): void {
+  const js = onBackend('js', make);
+  const wa = onBackend('wasm', make);
+  const jl = Array.isArray(js) ? js : [js];
+  const wl = Array.isArray(wa) ? wa : [wa];
+  assert.equal(jl.length, wl.length);
+  wl.forEach((t, i) => {
+    assert.equal(t.backend.name, 'wasm', `${what}: result ${i} backend`);
+    assertAgree(t, jl[i], rtol, atol, `${what} [${i}]`);
+  });
+}
+
+function geometry(H: number, W: number, k: [number, number], s: [number, number], p: [number, number, number, number], d: [number, number]): Conv2dGeometry {
+  const out = (size: number, kk: number, ss: number, a: number, b: number, dd: number): number => Math.floor((size + a + b - dd * (kk - 1) - 1) / ss) + 1;
+  return {
+    height: H, width: W, kernelH: k[0], kernelW: k[1], strideH: s[0], strideW: s[1], padTop: p[0], padLeft: p[2],
+    dilationH: d[0], dilationW: d[1], outH: out(H, k[0], s[0], p[0], p[1], d[0]), outW: out(W, k[1], s[1], p[2], p[3], d[1]),
+  };
+}
+
+/** [x shape, kernel, stride, padding top/bottom/left/right, dilation] */
+const CASES: [number[], [number, number], [number, number], [number, number, number, number], [number, number]][] = [
+  [[2, 3, 7, 9], [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
+  [[1, 1, 28, 28], [5, 5], [1, 1], [2, 2, 2, 2], [1, 1]],
+  [[3, 2, 11, 13], [3, 2], [2, 3], [0, 0, 0, 0], [1, 1]],
+  [[2, 2, 10, 9], [3, 3], [2, 2], [1, 2, 0, 1], [2, 3]],
+  [[1, 4, 5, 6], [2, 4], [3, 1], [1, 0, 3, 2], [1, 1]],
+  [[2, 1, 4, 4], [4, 4], [1, 1], [3, 3, 3, 3], [1, 1]],
+  [[1, 2, 1, 17], [1, 5], [1, 2], [0, 0, 2, 2], [1, 2]],
+];
+
+describe('im2col and col2im agree with the reference', () => {
+  for (const [shape, k, s, p, d] of CASES) {
+    const g = geometry(shape[2], shape[3], k, s, p, d);
+    const label = `x ${shape.join('x')} k ${k} s ${s} p ${p} d ${d}`;
+    test(label, () => {
+      agree(`im2col ${label}`, () => {
+        return im2colT(rnd(shape, 3), g);
+      });
+      agree(`col2im ${label}`, () => {
+        const cols = rnd([shape[0], shape[1] * k[0] * k[1], g.outH * g.outW], 5);
+        return col2imT(cols, g);
+      });
+      const R = shape[1] * k[0] * k[1];
+      const NL = shape[0] * g.outH * g.outW;
+      agree(`im2colBatched ${label}`, () => {
+        const x = rnd(shape, 3);
+        return new Tensor(x.backend.im2colBatched!(x, g), [R, NL]);
+      });
+      agree(`col2imBatched ${label}`, () => {
+        const cols = rnd([R, NL], 6);
+        return new Tensor(cols.backend.col2imBatched!(cols, g, shape[0]), shape);
+      });
+      // The folded layout is the plain one with the batch moved into the columns.
+      const x = onBackend('wasm', () => rnd(shape, 3));
+      const plain = im2colT(x, g).permute(1, 0, 2).reshape([R, NL]);
+      assertAgree(new Tensor(x.backend.im2colBatched!(x, g), [R, NL]), plain, 0, 0, `im2colBatched layout ${label}`);
+    });
+  }
+  test('non-contiguous inputs are read through their strides', () => {
+    const g = geometry(6, 5, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
+    agree('im2col of a transposed input', () => im2colT(rnd([2, 3, 5, 6], 7).transpose(2, 3), g));
+    agree('col2im of a transposed input', () => col2imT(rnd([2, 30, 27], 8).transpose(1, 2), g));
+  });
+});
+
+function im2colT(x: Tensor, g: Conv2dGeometry): Tensor {
+  const [N, C] = x.shape;
+  return wrapT(x.backend.im2col(x, g), [N, C * g.kernelH * g.kernelW, g.outH * g.outW]);
+}
+
+function col2imT(cols: Tensor, g: Conv2dGeometry): Tensor {
+  const [N, CK] = cols.shape;
+  return wrapT(cols.backend.col2im(cols, g), [N, CK / (g.kernelH * g.kernelW), g.height, g.width]);
+}
+
+function wrapT(storage: Storage, shape: number[]): Tensor {
+  return new Tensor(storage, shape);
+}
+
+describe('convolution and pooling ops agree with the reference backend', () => {
+  test('conv2d with groups, stride, dilation and padding, forward and gradients', () => {
+    for (const [groups, stride, dilation, padding] of [[1, 1, 1, 1], [2, 2, 1, 0], [3, 1, 2, 2], [6, 2, 1, 1]] as const) {
+      agree(`conv2d groups ${groups} stride ${stride} dilation ${dilation} padding ${padding}`, () => {
+        const x = rnd([2, 6, 9, 8], 11).requiresGrad_(true);
+        const w = rnd([6, 6 / groups, 3, 3], 12).requiresGrad_(true);
+        const b = rnd([6], 13).requiresGrad_(true);
+        const y = F.conv2d(x, w, b, { stride, dilation, padding, groups });
+        y.mul(rnd([...y.shape], 14)).sum().backward();
+        return [y, x.grad!, w.grad!, b.grad!];
+      }, 1e-4, 1e-5);
+    }
+  });
+  test('maxPool2d values, indices and gradient (odd sizes, padding, dilation, ceilMode)', () => {
+    const opts: { k: number | number[]; o: { stride?: number | number[]; padding?: number | number[]; dilation?: number; ceilMode?: boolean } }[] = [
+      { k: 2, o: {} }, { k: 3, o: { stride: 2, padding: 1 } }, { k: 3, o: { stride: 2, ceilMode: true } },
+      { k: 2, o: { dilation: 2, stride: 1 } }, { k: [3, 2], o: { stride: [1, 2], padding: [1, 1] } },
+    ];
+    for (const { k, o } of opts) {
+      agree(`maxPool2d k ${k} ${JSON.stringify(o)}`, () => {
+        const x = rnd([2, 3, 9, 7], 21).requiresGrad_(true);
+        const [v, i] = F.maxPool2d(x, k, { ...o, returnIndices: true });
+        v.mul(rnd([...v.shape], 22)).sum().backward();
+        return [v, i, x.grad!];
+      });
+    }
+    agree('adaptiveMaxPool2d', () => F.adaptiveMaxPool2d(rnd([2, 3, 9, 7], 23), [4, 3], { returnIndices: true }));
+  });
+  test('maxPool2d: NaN wins, ties keep the first, -Infinity windows', () => {
+    const data = new Float32Array([1, NaN, 3, 3, 5, 5, 2, NaN, -Infinity, -Infinity, -Infinity, -Infinity, 0, 0, 0, 0]);
+    for (const k of [2, 3]) {
+      agree(`maxPool2d k ${k} special values`, () => F.maxPool2d(fromTypedArray(data, [1, 1, 4, 4]), k, { stride: 1, returnIndices: true }));
+    }
+    // By hand for the 2×2 fast path: [[1,NaN],[5,5]] → NaN at 1; [[3,3],[2,NaN]] → NaN at 7;
+    // [[-∞,-∞],[0,0]] → 0 at 12 (the first of the tie); [[-∞,-∞],[0,0]] → 0 at 14.
+    const [v, i] = onBackend('wasm', () => F.maxPool2d(fromTypedArray(data, [1, 1, 4, 4]), 2, { returnIndices: true }));
+    assert.deepEqual([...i.dataSync()], [1, 7, 12, 14]);
+    const vals = [...v.dataSync()];
+    assert.ok(Number.isNaN(vals[0]) && Number.isNaN(vals[1]));
+    assert.deepEqual(vals.slice(2), [0, 0]);
+    const allInf = onBackend('wasm', () => F.maxPool2d(fromTypedArray(new Float32Array(4).fill(-Infinity), [1, 1, 2, 2]), 2, { returnIndices: true }));
+    assert.deepEqual([...allInf[0].dataSync(), ...allInf[1].dataSync()], [-Infinity, 0]);
+  });
+});
+
+describe('threads', () => {
+  test('big im2col, col2im and pooling split across threads and agree', () => {
+    const be = onBackend('wasm', () => getBackend());
+    assert.ok(be instanceof WasmBackend);
+    const before = getNumThreads();
+    setNumThreads(2);
+    be.waitForThreads(10000);
+    try {
+      const calls = be.parallelCalls;
+      const g = geometry(32, 32, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
+      agree('im2col big', () => im2colT(rnd([8, 16, 32, 32], 31), g));
+      agree('col2im big', () => col2imT(rnd([4, 16 * 9, 32 * 32], 32), g));
+      agree('maxPool2d big', () => F.maxPool2d(rnd([16, 32, 32, 32], 33), 2, { returnIndices: true }));
+      if (be.waitForThreads(0) > 1) assert.ok(be.parallelCalls >= calls + 3, 'the big calls were split');
+    } finally {
+      setNumThreads(before);
+    }
+  });
+});
+
+describe('fused SGD step', () => {
+  /** Three SGD steps on fixed data, with the backend's fused kernel or with it hidden (the unfused ops). */
+  function run(name: 'js' | 'wasm', options: optim.SGDOptions, fused: boolean): Tensor[] {
+    return onBackend(name, () => {
+      const be = getBackend() as { sgdStep?: unknown };
+      const p = rnd([37, 5], 41).requiresGrad_(true);
+      const q = rnd([3], 42).requiresGrad_(true);
+      const opt = new optim.SGD([p, q], options);
+      if (!fused) Object.defineProperty(be, 'sgdStep', { value: undefined, configurable: true });
+      try {
+        for (let s = 0; s < 3; s++) {
+          p.grad = rnd([37, 5], 50 + s);
+          q.grad = rnd([3], 60 + s);
+          opt.step();
+        }
+      } finally {
+        if (!fused) delete be.sgdStep;
+      }
+      const bufs = [...opt.state.values()].map((st) => (st as { momentumBuffer: Tensor | null }).momentumBuffer).filter((b): b is Tensor => b !== null);
+      return [p.detach(), q.detach(), ...bufs];
+    });
+  }
+  const configs: optim.SGDOptions[] = [
+    { lr: 0.01 }, { lr: 0.01, momentum: 0.9 }, { lr: 0.1, momentum: 0.9, dampening: 0.3, weightDecay: 1e-3 },
+    { lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01, maximize: true },
+  ];
+  for (const name of ['wasm', 'js'] as const) {
+    test(`${name}: bit-identical to the unfused ops`, () => {
+      for (const c of configs) {
+        const a = run(name, c, true);
+        const b = run(name, c, false);
+        assert.equal(a.length, b.length);
+        a.forEach((t, i) => assertAgree(t, b[i], 0, 0, `${name} ${JSON.stringify(c)} [${i}]`));
+      }
+    });
+  }
+});
