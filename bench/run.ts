@@ -1,0 +1,282 @@
+/**
+ * `npm run bench`: glubina against TensorFlow.js and PyTorch on the same work, in one run.
+ *
+ * Each framework configuration (a column: glubina's wasm backend on 1 and 2 threads and its js
+ * backend; tfjs's wasm backend, and its CPU backend for what wasm cannot do; PyTorch on 1 and 2
+ * threads) runs in a child process of its own, so that they do not share a heap, a thread pool or
+ * a crash, and a peak RSS can be read per framework. Every cell is the median of several timed runs
+ * after a warm-up. Prints the tables and writes them to BENCHMARKS.md (overwritten each run).
+ *
+ * Options: `--quick` (a subset with shorter timing, under 2 minutes), `--only=gemm,ew` (items whose
+ * id starts with one of these, from all items; BENCHMARKS.md is then left alone unless `--out` is given),
+ * `--out=FILE`, `--python=PATH` (default /usr/bin/python3), `--verbose` (show the sides' other output).
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { COLUMNS, ITEMS, itemById, type ColumnId, type Item } from './suites/items.js';
+import { machineInfo, type MachineInfo } from './suites/machine.js';
+import { LIMITS, parseLine, sideArgs, type Limits, type Meta, type Report } from './suites/protocol.js';
+import { cellOf, formatCell, Footnotes, renderResults, type Cell, type Results } from './suites/table.js';
+import { checkTargets, formatTargets } from './suites/targets.js';
+
+/** The repository root (this file runs from dist/bench/). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A child process that measures one column. */
+interface Side {
+  column: ColumnId;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  items: string[];
+  timeoutMs: number;
+}
+
+/** What a side delivered. */
+interface SideOutcome {
+  reports: Report[];
+  meta: Meta | null;
+  /** Why the process could not run or ended badly, or null. */
+  error: string | null;
+  timedOut: boolean;
+}
+
+interface Options {
+  quick: boolean;
+  only: string[] | null;
+  out: string | null;
+  python: string;
+  verbose: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const o: Options = { quick: false, only: null, out: null, python: '/usr/bin/python3', verbose: false };
+  for (const a of argv) {
+    const [key, value] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
+    if (key === '--quick') o.quick = true;
+    else if (key === '--verbose') o.verbose = true;
+    else if (key === '--only') o.only = value.split(',').filter((s) => s !== '');
+    else if (key === '--out') o.out = value;
+    else if (key === '--python') o.python = value;
+    else throw new Error(`bench: unknown option '${a}' (known: --quick, --only=gemm,conv,…, --out=FILE, --python=PATH, --verbose)`);
+  }
+  return o;
+}
+
+const label = (column: ColumnId): string => COLUMNS.find((c) => c.id === column)?.label ?? column;
+
+/** Runs one side, forwarding progress to stderr; resolves when it exits or its time runs out. */
+function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): Promise<SideOutcome> {
+  return new Promise((resolve) => {
+    const outcome: SideOutcome = { reports: [], meta: null, error: null, timedOut: false };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...side.env };
+    // Each side chooses its backend and threads itself.
+    delete env.GLUBINA_BACKEND;
+    delete env.GLUBINA_NUM_THREADS;
+    const child = spawn(side.command, side.args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => {
+      outcome.timedOut = true;
+      child.kill('SIGKILL');
+    }, side.timeoutMs);
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      const line = parseLine(text);
+      if (line.kind === 'report') {
+        outcome.reports.push(line.report);
+        onReport(line.report);
+      } else if (line.kind === 'meta') {
+        outcome.meta = line.meta;
+      } else if (verbose) {
+        process.stderr.write(`    ${label(side.column)}| ${line.text}\n`);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+      if (verbose) process.stderr.write(d);
+    });
+    child.on('error', (e) => {
+      outcome.error = e.message;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (outcome.error === null && !outcome.timedOut && code !== 0) {
+        const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+        outcome.error = `the process exited with ${code !== null ? `code ${code}` : `signal ${signal}`}${last ? `: ${last.trim().slice(0, 200)}` : ''}`;
+      }
+      resolve(outcome);
+    });
+  });
+}
+
+/** Puts a side's outcome into the results: its reports, and timeout/fails cells for what it did not deliver. */
+function record(results: Results, side: Side, outcome: SideOutcome): void {
+  const seen = new Set(outcome.reports.map((r) => r.item));
+  const set = (id: string, cell: Cell): void => {
+    const row = results.get(id) ?? {};
+    row[side.column] = cell;
+    results.set(id, row);
+  };
+  for (const r of outcome.reports) set(r.item, cellOf(itemById(r.item), r));
+  for (const id of side.items) {
+    if (seen.has(id)) continue;
+    if (outcome.timedOut) set(id, { status: 'timeout', note: `the process was stopped after ${side.timeoutMs / 1e3} s` });
+    else if (outcome.error !== null) set(id, { status: 'fails', note: outcome.error });
+  }
+}
+
+function progressLine(column: ColumnId, r: Report): string {
+  const item = itemById(r.item);
+  const notes = new Footnotes();
+  const text = formatCell(cellOf(item, r), label(column), notes);
+  const note = notes.texts.length > 0 ? ` — ${r.note}` : '';
+  const unit = r.status === 'ok' ? ` ${item.unit}` : '';
+  return `  ${label(column).padEnd(16)} ${item.section} · ${item.label}: ${text.replace(/ \[\d+\]$/, '')}${unit}${note}\n`;
+}
+
+/** Which BLAS PyTorch loaded; Debian's python3-torch falls back to the slow reference BLAS without OpenBLAS. */
+function blasNote(libs: string): string {
+  if (/openblas/i.test(libs)) return `OpenBLAS (${libs})`;
+  return `${libs} — **not OpenBLAS**: PyTorch's GEMM-bound cells are far below its real speed (\`apt-get install libopenblas0-pthread\`)`;
+}
+
+/** Markdown describing the machine and the frameworks; `loads` holds the load average as each column started. */
+function describe(info: MachineInfo, metas: Map<ColumnId, Meta>, torchNote: string | null, loadEnd: number, loads: Map<ColumnId, number>): string {
+  const g = metas.get('g1') ?? metas.get('g2');
+  const tw = metas.get('tw') ?? metas.get('tc');
+  const p = metas.get('p1');
+  const wasm = g && g.backend === 'wasm' ? `wasm backend, ${g.variant === 'relaxed' ? 'relaxed-SIMD' : 'SIMD128'} kernels (relaxed SIMD ${g.variant === 'relaxed' ? 'available' : 'not available'} in this Node)` : 'wasm backend did not load';
+  return [
+    `- CPU: ${info.cpu}${info.simdFlags.length ? ` (${info.simdFlags.join(', ')})` : ''}; \`nproc\` = ${info.nproc}; ${info.memoryGiB} GiB`,
+    `- Node ${info.node}, ${info.platform}; 1-minute load average ${info.loadStart.toFixed(1)} at the start, ${loadEnd.toFixed(1)} at the end; as each column started: ${[...loads].map(([c, l]) => `${label(c)} ${l.toFixed(1)}`).join(', ')}. The machine is shared: a load above ~1 means another process holds a core, which hurts the 2-thread columns most (a parallel region waits for its descheduled thread)`,
+    `- glubina ${info.revision ?? '(not a git checkout)'}: ${wasm}`,
+    `- TensorFlow.js ${tw?.version ?? '(did not run)'}: wasm backend (XNNPACK; one thread in Node), CPU backend for the items wasm has no kernels for`,
+    `- PyTorch ${p?.torch ?? `absent${torchNote ? ` (${torchNote})` : ''}`}${p?.torch ? ` (Python ${p.python}; BLAS: ${blasNote(String(p.blas))}), \`torch.set_num_threads(1|2)\` with OPENBLAS_NUM_THREADS=1` : ''}`,
+  ].join('\n');
+}
+
+function method(limits: Limits, quick: boolean): string {
+  return [
+    `Each configuration runs in its own child process. Each cell: one untimed warm-up iteration (two when one takes under 1 s), then timed runs, each repeating the iteration for at least ${limits.minRunMs} ms; at least ${limits.minRuns} runs (3 when an iteration takes over 1 s${limits.singleRunAboveMs < limits.skipAboveMs ? `, 1 when over ${limits.singleRunAboveMs / 1e3} s` : ''}) and at most ${limits.maxRuns}, stopping after ${limits.budgetMs / 1e3} s. **Cells show the median (number of timed runs).** An item one iteration of which takes over ${limits.skipAboveMs / 1e3} s is skipped, predicted from a smaller size (the previous GEMM, the convolution at batch 1) where possible.${quick ? ' This was a `--quick` run: a subset with shorter timing, without the glubina js and tfjs cpu columns.' : ''}`,
+    '',
+    '- "1t"/"2t": threads. tfjs runs one thread in Node. PyTorch\'s 2-thread run sets OPENBLAS_NUM_THREADS=1 (OpenBLAS\'s own threads fight PyTorch\'s).',
+    '- Ratios: how many times better glubina is (> 1: glubina faster or smaller; rates divided, times and memory inverted). "vs PyTorch 1t": glubina wasm 1t ÷ PyTorch 1t; "vs PyTorch 2t": glubina wasm 2t ÷ PyTorch 2t; "vs tfjs": glubina wasm 1t ÷ tfjs wasm, or tfjs cpu where wasm fails (marked). The 2-thread targets compare with PyTorch\'s faster run of the two (its best configuration on 2 cores).',
+    '- LeNet-5: the same network in each framework (glubina `models.lenet5({ inputSize: 28 })`: conv 5×5 1→6 pad 2, tanh, avg-pool, conv 6→16, tanh, avg-pool, conv 16→120, tanh, linear 120→84, tanh, linear 84→10) on random 28×28 inputs; training = forward + cross-entropy + backward + SGD (lr 0.01, momentum 0.9). MLP 784-1000-10 with ReLU, trained the same way.',
+    '- Elementwise GB/s count bytes moved (add: two reads and a write of 4e7 bytes; relu and copies: a read and a write). The reference is `Float32Array.set` of 1e7 floats in Node.',
+    '- Peak RSS: VmHWM of a fresh process that trains LeNet-5 (batch 64, 1 thread), including the runtime itself.',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const limits = opts.quick ? LIMITS.quick : LIMITS.full;
+  const only = opts.only;
+  // --only picks from every item; --quick alone picks its subset.
+  const items: Item[] = ITEMS.filter((i) => (only === null ? !opts.quick || i.quick : only.some((p) => i.id.startsWith(p))));
+  if (items.length === 0) throw new Error(`bench: --only=${only?.join(',')} matches no item (ids: ${ITEMS.map((i) => i.id).join(', ')})`);
+  const timed = items.filter((i) => i.unit !== 'MiB').map((i) => i.id);
+  const wantRss = items.some((i) => i.id === 'rss.lenet');
+  const t0 = performance.now();
+  const info = machineInfo(ROOT);
+  const results: Results = new Map();
+  const metas = new Map<ColumnId, Meta>();
+  const loads = new Map<ColumnId, number>();
+  const sideTimeout = (opts.quick ? 40 : 150) * 1e3;
+  const rssTimeout = (opts.quick ? 30 : 90) * 1e3;
+  const glubina = join(ROOT, 'dist', 'bench', 'suites', 'glubina.js');
+  const tfjs = join(ROOT, 'dist', 'bench', 'peers', 'tfjs.js');
+  const torch = join(ROOT, 'scripts', 'bench', 'torch_bench.py');
+  const node = process.execPath;
+  const without = (ids: string[], drop: string[]): string[] => ids.filter((id) => !drop.includes(id));
+
+  console.error(`glubina bench${opts.quick ? ' --quick' : ''}: ${items.length} items, ${info.nproc} cores, load ${info.loadStart.toFixed(1)}`);
+  const run = async (side: Side): Promise<SideOutcome> => {
+    const start = performance.now();
+    if (!loads.has(side.column)) loads.set(side.column, loadavg()[0]);
+    const outcome = await runSide(side, opts.verbose, (r) => process.stderr.write(progressLine(side.column, r)));
+    record(results, side, outcome);
+    if (outcome.meta && !metas.has(side.column)) metas.set(side.column, outcome.meta);
+    const s = ((performance.now() - start) / 1e3).toFixed(0);
+    const why = outcome.timedOut ? ` (stopped after ${side.timeoutMs / 1e3} s)` : outcome.error ? ` (${outcome.error})` : '';
+    console.error(`  ${label(side.column)}: done in ${s} s${why}`);
+    return outcome;
+  };
+  const glubinaSide = (column: ColumnId, backend: string, threads: number, ids: string[], extra: Record<string, string> = {}): Side => ({
+    column, command: node, args: [glubina, ...sideArgs(ids, limits, { backend, threads: String(threads), ...extra })], items: ids, timeoutMs: sideTimeout,
+  });
+
+  if (timed.length > 0) {
+    await run(glubinaSide('g1', 'wasm', 1, timed, { copyref: 'true' }));
+    await run(glubinaSide('g2', 'wasm', 2, without(timed, ['ew.copyref'])));
+    // --quick leaves out the slow columns (glubina's reference backend, tfjs's CPU backend).
+    if (!opts.quick) await run(glubinaSide('gjs', 'js', 1, without(timed, ['ew.copyref'])));
+    const tfItems = without(timed, ['ew.copyref', 'ew.clone']);
+    await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(tfItems, limits, { backend: 'wasm' })], items: tfItems, timeoutMs: sideTimeout });
+    const failed = tfItems.filter((id) => results.get(id)?.tw?.status === 'fails');
+    if (failed.length > 0 && !opts.quick) {
+      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(failed, limits, { backend: 'cpu' })], items: failed, timeoutMs: sideTimeout });
+    }
+  }
+
+  // PyTorch: absent when the interpreter is missing or cannot import torch.
+  let torchNote: string | null = null;
+  const torchItems = without(timed, ['ew.copyref']);
+  const torchSide = (column: ColumnId, threads: number, ids: string[], extra: Record<string, string> = {}): Side => ({
+    column, command: opts.python, args: [torch, ...sideArgs(ids, limits, { threads: String(threads), ...extra })], items: ids,
+    env: { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) }, timeoutMs: sideTimeout,
+  });
+  const absent = (columns: ColumnId[], ids: string[], note: string): void => {
+    for (const id of ids) for (const c of columns) results.set(id, { ...(results.get(id) ?? {}), [c]: { status: 'absent', note } });
+  };
+  const torchIds = [...torchItems, ...(wantRss ? ['rss.lenet'] : [])];
+  if (!existsSync(opts.python)) {
+    torchNote = `${opts.python} not found`;
+    absent(['p1', 'p2'], torchIds, torchNote);
+  } else {
+    const first = await run(torchSide('p1', 1, torchItems));
+    if (first.meta && first.meta.torch === null) {
+      torchNote = `no torch in ${opts.python}: ${String(first.meta.error)}`;
+      absent(['p1', 'p2'], torchIds, torchNote);
+    } else {
+      if (torchItems.length > 0) await run(torchSide('p2', 2, torchItems));
+      if (wantRss) await run({ ...torchSide('p1', 1, ['rss.lenet'], { rss: 'true' }), timeoutMs: rssTimeout });
+    }
+  }
+  if (wantRss) {
+    await run({ ...glubinaSide('g1', 'wasm', 1, ['rss.lenet'], { rss: 'true' }), timeoutMs: rssTimeout });
+    await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(['rss.lenet'], limits, { backend: 'wasm', rss: 'true' })], items: ['rss.lenet'], timeoutMs: rssTimeout });
+    if (results.get('rss.lenet')?.tw?.status === 'fails' && !opts.quick) {
+      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(['rss.lenet'], limits, { backend: 'cpu', rss: 'true' })], items: ['rss.lenet'], timeoutMs: rssTimeout });
+    }
+  }
+
+  const loadEnd = loadavg()[0];
+  const minutes = ((performance.now() - t0) / 60e3).toFixed(1);
+  const variant = metas.get('g1')?.variant;
+  const tables = renderResults(items, results);
+  const targets = formatTargets(checkTargets(results, typeof variant === 'string' ? variant : null));
+  const body = [
+    '## Machine', describe(info, metas, torchNote, loadEnd, loads),
+    '## Results', tables,
+    '## Targets (issue 5)', `✓ met, ✗ not met, · not measurable in this run.\n\n${targets}`,
+    '## Method', method(limits, opts.quick),
+  ].join('\n\n');
+  console.log(`\n${body}\n\nTotal time: ${minutes} min.`);
+  const out = opts.out ?? (only === null ? join(ROOT, 'BENCHMARKS.md') : null);
+  if (out !== null) {
+    const head = `# Benchmarks\n\nWritten by \`npm run bench${opts.quick ? ' -- --quick' : ''}\` on ${info.date} in ${minutes} min; each run overwrites this file. Medians of repeated runs; single runs on this shared machine can be 15–35% slow, so differences under ~5% are noise.`;
+    writeFileSync(out, `${head}\n\n${body}\n`);
+    console.error(`wrote ${relative(process.cwd(), out) || out}`);
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+}

@@ -1,0 +1,168 @@
+/**
+ * Timing on a side: warm-up, then repeated timed runs, each run repeating the iteration long enough
+ * for the timer; the runner reports the median. Slow iterations get fewer runs: at least 3 above
+ * 1 s, exactly one above `Limits.singleRunAboveMs`, none (skipped) above `Limits.skipAboveMs`.
+ * The same procedure is written out in scripts/bench/torch_bench.py for PyTorch.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { ITEMS } from './items.js';
+import { emit, errorNote, type Limits, type Report } from './protocol.js';
+
+/** A measurement: the report without its item id, and how long one untimed iteration took (ms). */
+export type Measurement = Omit<Report, 'item'> & { iterationMs: number };
+
+/** Times `fn` (one iteration of the work) under `limits`; see the module docs. */
+export function measure(fn: () => void, limits: Limits): Measurement {
+  const clock = (): number => performance.now();
+  // The first call compiles, allocates and fills caches: it is never timed.
+  let t0 = clock();
+  fn();
+  let once = clock() - t0;
+  if (once > limits.skipAboveMs) return skipped(once, limits);
+  if (once < 1000) {
+    // A second warm-up call gives a steadier estimate of the iteration's cost.
+    t0 = clock();
+    fn();
+    once = clock() - t0;
+    if (once > limits.skipAboveMs) return skipped(once, limits);
+  }
+  const reps = Math.max(1, Math.ceil(limits.minRunMs / Math.max(once, 1e-3)));
+  const single = once > limits.singleRunAboveMs;
+  const minRuns = single ? 1 : once > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns;
+  const maxRuns = single ? 1 : limits.maxRuns;
+  const times: number[] = [];
+  const start = clock();
+  while (times.length < maxRuns) {
+    t0 = clock();
+    for (let r = 0; r < reps; r++) fn();
+    times.push((clock() - t0) / reps / 1e3);
+    if (times.length >= minRuns && clock() - start > limits.budgetMs) break;
+  }
+  return { status: 'ok', times, iterationMs: once };
+}
+
+function skipped(ms: number, limits: Limits): Measurement {
+  return { status: 'skipped', note: `one iteration took ${(ms / 1e3).toFixed(2)} s (cap ${(limits.skipAboveMs / 1e3).toFixed(1)} s)`, iterationMs: ms };
+}
+
+/**
+ * The predicted duration of one iteration of `id` from the items already run (see
+ * `Item.predictFrom`), in ms, with the item it came from; null when nothing predicts it.
+ */
+export function predictMs(id: string, iterationMs: ReadonlyMap<string, number>): { ms: number; from: string } | null {
+  const item = ITEMS.find((i) => i.id === id);
+  for (const p of item?.predictFrom ?? []) {
+    const base = iterationMs.get(p.item);
+    if (base !== undefined) return { ms: base * p.factor, from: p.item };
+  }
+  return null;
+}
+
+/**
+ * A cheaper version of a benchmark's iteration (a smaller batch) whose time × `factor` predicts the
+ * real one, so that an item far over the cap is skipped without paying for one full iteration.
+ */
+export interface Probe {
+  run: () => void;
+  factor: number;
+  /** What the probe is, for the skip note (e.g. 'batch 2'). */
+  label: string;
+  teardown?: () => void;
+}
+
+/** A benchmark on a side: sets up its data and returns one iteration, what frees the data, and a probe. */
+export type Bench = () => { run: () => void; teardown?: () => void; probe?: () => Probe };
+
+/**
+ * The predicted iteration time from a probe: its second call (the first warms up) × its factor, or
+ * the first call's when that alone predicts thrice the cap (the verdict is the same; save the time).
+ */
+function probeMs(make: () => Probe, capMs: number): { ms: number; from: string } {
+  const probe = make();
+  try {
+    let t0 = performance.now();
+    probe.run();
+    const first = (performance.now() - t0) * probe.factor;
+    if (first > 3 * capMs) return { ms: first, from: probe.label };
+    t0 = performance.now();
+    probe.run();
+    return { ms: (performance.now() - t0) * probe.factor, from: probe.label };
+  } finally {
+    probe.teardown?.();
+  }
+}
+
+/**
+ * Runs each requested item that `benches` has (others are left out: the runner shows them as not
+ * run), emitting one report per item; a throw in setup or in an iteration becomes a 'fails' report.
+ */
+export function runBenches(items: readonly string[], benches: Readonly<Record<string, Bench>>, limits: Limits): void {
+  const iterationMs = new Map<string, number>();
+  for (const id of items) {
+    const bench = benches[id];
+    if (!bench) continue;
+    const predicted = predictMs(id, iterationMs);
+    if (predicted !== null && predicted.ms > limits.skipAboveMs) {
+      const s = (ms: number): string => (ms / 1e3).toFixed(1);
+      emit({ item: id, status: 'skipped', note: `about ${s(predicted.ms)} s per iteration, predicted from ${predicted.from} (cap ${s(limits.skipAboveMs)} s)` });
+      iterationMs.set(id, predicted.ms);
+      continue;
+    }
+    let teardown: (() => void) | undefined;
+    try {
+      const b = bench();
+      teardown = b.teardown;
+      const probed = b.probe ? probeMs(b.probe, limits.skipAboveMs) : null;
+      if (probed !== null && probed.ms > limits.skipAboveMs) {
+        const s = (ms: number): string => (ms / 1e3).toFixed(1);
+        emit({ item: id, status: 'skipped', note: `about ${s(probed.ms)} s per iteration, predicted from ${probed.from} (cap ${s(limits.skipAboveMs)} s)` });
+        iterationMs.set(id, probed.ms);
+        continue;
+      }
+      const { iterationMs: ms, ...result } = measure(b.run, limits);
+      iterationMs.set(id, ms);
+      emit({ item: id, ...result });
+    } catch (e) {
+      emit({ item: id, status: 'fails', note: errorNote(e) });
+    } finally {
+      try {
+        teardown?.();
+      } catch {
+        // freeing after a failure may fail too; the next item starts afresh
+      }
+    }
+  }
+}
+
+/**
+ * Peak resident set size of this process in bytes: VmHWM from /proc/self/status where there is one,
+ * else Node's `resourceUsage().maxRSS`.
+ */
+export function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/**
+ * Runs `step` (one LeNet-5 training step) `limits.rssSteps` times or until 4·budgetMs have passed,
+ * and reports the process's peak RSS.
+ */
+export function reportTrainingRss(step: () => void, limits: Limits): void {
+  try {
+    const start = performance.now();
+    let steps = 0;
+    while (steps < limits.rssSteps && (steps < 2 || performance.now() - start < 4 * limits.budgetMs)) {
+      step();
+      steps++;
+    }
+    emit({ item: 'rss.lenet', status: 'ok', value: peakRss(), note: `after ${steps} training steps` });
+  } catch (e) {
+    emit({ item: 'rss.lenet', status: 'fails', note: errorNote(e) });
+  }
+}
