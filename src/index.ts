@@ -43,6 +43,7 @@ export * as models from './models/index.js';
 export * as transfer from './transfer/index.js';
 export * as inspect from './inspect/index.js';
 export * as analysis from './analysis/index.js';
+export * as train from './train/index.js';
 
 import { getBackend } from './core/backend.js';
 import type { MemoryInfo } from './core/backend.js';
