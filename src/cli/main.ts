@@ -12,6 +12,7 @@ import { mainJobCommand } from './commands/main_job.js';
 import { predictCommand } from './commands/predict.js';
 import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
+import { INSPECT_USAGE, runInspect } from '../inspect/index.js';
 
 function pct(v: number): string {
   return `${(100 * v).toFixed(1)}%`;
@@ -35,6 +36,7 @@ commands:
   eval       eval --checkpoint FILE: test accuracy of a trained model
   predict    predict --checkpoint FILE image.png …: the digit in each picture
   summary    summary --model NAME: layers, output shapes, parameters
+  inspect    inspect [--weights FILE] …: images that most excite filters, class-model pictures (PNG)
   demo       the toy demo: linear model vs one hidden layer on two moons and XOR
 
 'glubina <command> --help' describes a command's options.
@@ -68,9 +70,12 @@ if (command === 'demo') {
   await run('predict', () => predictCommand(rest));
 } else if (command === 'summary') {
   await run('summary', () => summaryCommand(rest));
+} else if (command === 'inspect') {
+  if (rest.includes('--help')) process.stdout.write(INSPECT_USAGE);
+  else await run('inspect', () => (runInspect(rest), 0));
 } else if (command === 'help' || command === '--help' || command === '-h') {
   process.stdout.write(HELP);
 } else {
-  console.error(`glubina: unknown command '${command}'. Commands: train, eval, predict, summary, demo (see 'glubina --help')`);
+  console.error(`glubina: unknown command '${command}'. Commands: train, eval, predict, summary, inspect, demo (see 'glubina --help')`);
   process.exit(2);
 }
