@@ -54,6 +54,8 @@ export interface MnistData {
   generators: Record<string, Generator>;
   /** Sizes of the three parts. */
   sizes: { train: number; validation: number; test: number };
+  /** The test images as loaded (pixels in [0, 1], not normalised) and their labels. */
+  testSet: { images: Tensor; labels: Tensor };
 }
 
 /** The number of held-out validation images for `n` training images. */
@@ -68,7 +70,7 @@ export function validationSize(c: Pick<MnistConfig, 'valSize'>, n: number): numb
  * out at random (seeded by `seed`); shuffling from a generator seeded `seed + 1` and augmentation
  * from one seeded `seed + 2`, so neither disturbs the default generator (weights, Dropout).
  */
-export function mnistData(c: MnistConfig, evalBatchSize = 500): MnistData {
+export function mnistData(c: MnistConfig, evalBatchSize = 250): MnistData {
   const limit = c.limit ?? undefined;
   const trainSet = loadMnist('train', { limit });
   const testSet = loadMnist('test', { limit });
@@ -90,5 +92,6 @@ export function mnistData(c: MnistConfig, evalBatchSize = 500): MnistData {
     train, validation, test,
     generators: { shuffle, augment },
     sizes: { train: trainIdx.length, validation: nVal, test: testSet.labels.shape[0] },
+    testSet,
   };
 }

@@ -25,6 +25,7 @@ import { buildOptimizer, buildScheduler, lrFactor, mnistConfig, type MnistConfig
 import { mnistData, type MnistData } from './data.js';
 import { buildMnistModel, type MnistModel, type MnistModelName } from './models.js';
 import { configMetadata, parseConfig } from './saved.js';
+import { ttaAccuracy } from './tta.js';
 
 /** Options of {@link trainMnist}. */
 export interface TrainMnistOptions {
@@ -42,6 +43,8 @@ export interface TrainMnistOptions {
   tty?: boolean;
   /** Draw `curves.png` (default true). */
   plot?: boolean;
+  /** Also measure the test accuracy with test-time augmentation over this many copies (0 or 1: no; default 8 for augmented runs, else 0). */
+  tta?: number;
   /** Called once the model and data are ready (to print what the run is). */
   onStart?: (config: MnistConfig, numParameters: number, sizes: MnistData['sizes'], resumedEpoch: number | null) => void;
 }
@@ -55,6 +58,9 @@ export interface TrainMnistResult {
   testAcc: number;
   testLoss: number;
   testSamples: number;
+  /** Test accuracy with test-time augmentation, and its number of copies (null without). */
+  testAccTta: number | null;
+  ttaCopies: number;
   /** Epochs run by this call (0 when a resumed run was already complete). */
   epochsRun: number;
   /** Wall time of this call in seconds (data loading, training, test). */
@@ -152,9 +158,12 @@ export async function trainMnist(options: TrainMnistOptions): Promise<TrainMnist
   });
   tidy(() => saveSafetensors(files.weights, model.stateDict(), { ...meta, epoch: String(result.history.length) }));
   const test = evaluate(model, data.test, { loss: new CrossEntropyLoss(), progress: false });
+  const copies = options.tta ?? (config.augment ? 8 : 0);
+  const withTta = copies > 1 ? ttaAccuracy(model, data.testSet.images, data.testSet.labels, { copies, mean: config.mean, std: config.std, seed: config.seed }).acc : null;
   return {
     config, model, history: result.history,
     testAcc: test.metrics.acc, testLoss: test.loss ?? NaN, testSamples: test.samples,
+    testAccTta: withTta, ttaCopies: copies,
     epochsRun: result.epochsRun,
     seconds: (performance.now() - t0) / 1000,
     files,

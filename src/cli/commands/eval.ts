@@ -7,14 +7,9 @@ import { DataLoader } from '../../data/dataloader.js';
 import { TensorDataset } from '../../data/dataset.js';
 import { loadMnist } from '../../data/mnist.js';
 import { Normalize } from '../../data/transforms/normalize.js';
-import { Generator } from '../../core/random.js';
-import { dispose, tidy } from '../../core/memory.js';
 import type { Tensor } from '../../core/tensor.js';
-import { eq } from '../../ops/elementwise.js';
-import { argmax, sum } from '../../ops/reduce.js';
-import { tta } from '../../data/transforms/tta.js';
-import { mnistAugmentation, TransformedLoader } from '../../apps/mnist/data.js';
-import type { MnistModel } from '../../apps/mnist/models.js';
+import { TransformedLoader } from '../../apps/mnist/data.js';
+import { ttaAccuracy } from '../../apps/mnist/tta.js';
 import { loadMnistModel } from '../../apps/mnist/saved.js';
 import { CrossEntropyLoss } from '../../nn/modules/loss.js';
 import { evaluate } from '../../train/fit.js';
@@ -24,7 +19,7 @@ import { CliError, flag, helpText, intOpt, parseCommand, percent, stringOpt, tho
 const SPECS: OptionSpecs = {
   checkpoint: { type: 'string', arg: 'FILE', help: 'weights (model.safetensors, best.safetensors) or checkpoint.safetensors of a run' },
   limit: { type: 'string', arg: 'N', help: 'evaluate only the first N test images' },
-  'batch-size': { type: 'string', arg: 'B', help: 'evaluation batch size (default 500)' },
+  'batch-size': { type: 'string', arg: 'B', help: 'evaluation batch size (default 250)' },
   tta: { type: 'string', arg: 'N', help: 'also report test-time augmentation: the mean prediction over N copies (the original and N−1 randomly warped ones)' },
   seed: { type: 'string', arg: 'S', help: 'seed of the test-time augmentation (default 0)' },
 };
@@ -57,7 +52,7 @@ export function evalCommand(argv: readonly string[]): number {
   const path = stringOpt(values, 'checkpoint');
   if (!path) throw new CliError("give the model to evaluate: --checkpoint FILE (e.g. runs/mnist-lenet/model.safetensors)", 2);
   const limit = intOpt(values, 'limit');
-  const batchSize = intOpt(values, 'batch-size') ?? 500;
+  const batchSize = intOpt(values, 'batch-size') ?? 250;
   const { model, config, epoch } = loadMnistModel(path);
   const test = loadMnist('test', { limit });
   const loader = new TransformedLoader(new DataLoader(new TensorDataset(test.images, test.labels), { batchSize }), new Normalize(config.mean, config.std));
@@ -73,25 +68,4 @@ export function evalCommand(argv: readonly string[]): number {
     console.log(`test accuracy with test-time augmentation (${copies} copies) ${percent(t.acc)} (${thousands(Math.round((1 - t.acc) * r.samples))} errors), ${t.seconds.toFixed(1)} s`);
   }
   return 0;
-}
-
-/**
- * Accuracy of the mean softmax over `copies` versions of each test image: the image itself and
- * copies - 1 random warps from the training augmentation (applied to the raw [0, 1] images, then
- * normalised).
- */
-function ttaAccuracy(model: MnistModel, images: Tensor, labels: Tensor, o: { copies: number; batchSize: number; seed: number; mean: number; std: number }): { acc: number; seconds: number } {
-  const t0 = performance.now();
-  const normalize = new Normalize(o.mean, o.std);
-  const warp = mnistAugmentation(new Generator(o.seed));
-  const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: o.batchSize });
-  let correct = 0;
-  let total = 0;
-  for (const [x, y] of loader) {
-    const probs = tta((xa) => model.call(normalize.apply(xa)), x, warp, o.copies);
-    correct += tidy(() => sum(eq(argmax(probs, 1), y)).item());
-    total += y.shape[0];
-    dispose([x, y, probs]);
-  }
-  return { acc: correct / total, seconds: (performance.now() - t0) / 1000 };
 }

@@ -27,6 +27,7 @@ const SPECS: OptionSpecs = {
   limit: { type: 'string', arg: 'N', help: 'use only the first N training and N test images' },
   'val-size': { type: 'string', arg: 'N', help: 'training images held out for validation (default 1/12 of them)' },
   'no-plot': { type: 'boolean', help: 'do not draw curves.png' },
+  tta: { type: 'string', arg: 'N', help: 'also report the test accuracy with test-time augmentation over N copies (default 8 with --augment, else 0)' },
 };
 
 const DESCRIPTION = `Trains a model on MNIST. Each run writes to its folder: model.safetensors (final weights),
@@ -65,6 +66,7 @@ export function printTrainSummary(r: TrainMnistResult): void {
   const last = r.history[r.history.length - 1];
   if (last && last.valAcc !== null) console.log(`validation accuracy ${percent(last.valAcc)} (best ${percent(Math.max(...r.history.map((h) => h.valAcc ?? 0)))})`);
   console.log(`test accuracy ${percent(r.testAcc)} (${thousands(r.testSamples)} test images), test loss ${r.testLoss.toFixed(4)}`);
+  if (r.testAccTta !== null) console.log(`test accuracy with test-time augmentation (${r.ttaCopies} copies) ${percent(r.testAccTta)}`);
   console.log(`wall time ${formatDuration(r.seconds)} (${r.seconds.toFixed(1)} s, ${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'} run, backend ${getBackendName()})`);
   const written = [r.files.weights, r.files.best, r.files.checkpoint, r.files.metrics, r.files.curves].filter((f): f is string => f !== null);
   console.log(`wrote ${written.join(', ')}`);
@@ -91,6 +93,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     model: resume ? model : (model ?? 'lenet'),
     overrides, out, resume,
     plot: !flag(values, 'no-plot'),
+    tta: intOpt(values, 'tta', 0),
     onStart: (c, params, sizes, resumedEpoch) => {
       console.log(describe(c, params));
       if (resumedEpoch !== null) console.log(`resuming after epoch ${resumedEpoch} of ${c.epochs}`);

@@ -25,15 +25,19 @@ export interface TtaOptions {
 export function tta(predict: (x: Tensor) => Tensor, x: Tensor, transform: TransformLike, n: number, options: TtaOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 1) throw new Error(`tta: n must be a positive integer, got ${n}`);
   const includeOriginal = options.includeOriginal ?? true;
-  // tidy frees the augmented copies and per-copy probabilities at once (wasm backend memory).
+  // One tidy per copy frees that copy's activations before the next forward pass (wasm backend
+  // memory: the peak is one pass, not n); the outer tidy frees the running sums.
   return tidy(() => noGrad(() => {
     let total: Tensor | null = null;
     for (let i = 0; i < n; i++) {
-      const input = i === 0 && includeOriginal ? x : applyTransform(transform, x);
-      const logits = predict(input);
-      if (logits.ndim !== 2) throw new Error(`tta: predict must return logits [N,K], got ${fmtShape(logits.shape)}`);
-      const probs = softmax(logits, 1);
-      total = total ? add(total, probs) : probs;
+      const sum: Tensor | null = total;
+      total = tidy(() => {
+        const input = i === 0 && includeOriginal ? x : applyTransform(transform, x);
+        const logits = predict(input);
+        if (logits.ndim !== 2) throw new Error(`tta: predict must return logits [N,K], got ${fmtShape(logits.shape)}`);
+        const probs = softmax(logits, 1);
+        return sum ? add(sum, probs) : probs;
+      });
     }
     return div(total as Tensor, n);
   }));
