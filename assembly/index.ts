@@ -8,6 +8,8 @@ export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 export { gather, scatterAddF32 } from './kernels/indexing';
+export { batchNormBackwardF32, batchNormF32 } from './kernels/norm';
+export { adamStepF32 } from './kernels/optim';
 export { reduceF32, softmaxF32 } from './kernels/reduce';
 
 /** First byte past the module's static data: the host's heap starts above it. */

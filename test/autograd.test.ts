@@ -305,3 +305,28 @@ describe('deep graphs', () => {
     }
   });
 });
+
+describe('gradients only where needed', () => {
+  test('backward through matmul and mul skips the products for inputs that need no gradient', () => {
+    const x = randn([4, 3]);
+    const w = randn([3, 2], { requiresGrad: true });
+    const be = w.backend;
+    const original = be.matmul.bind(be);
+    let calls = 0;
+    be.matmul = (...args: Parameters<typeof be.matmul>) => {
+      calls++;
+      return original(...args);
+    };
+    try {
+      const y = x.matmul(w).mul(x.sum(1, true));
+      calls = 0;
+      y.sum().backward();
+      // Only w's gradient, xᵀ·g: the input's g·wᵀ is never formed.
+      assert.equal(calls, 1);
+    } finally {
+      be.matmul = original;
+    }
+    assert.deepEqual(w.grad?.shape, [3, 2]);
+    assert.equal(x.grad, null);
+  });
+});

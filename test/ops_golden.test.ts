@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   Tensor, abs, add, amax, amin, argmax, argmin, bmm, cat, chunk, clamp, contiguous, div, elu, eq, exp, expand,
-  flatten, gather, ge, gt, indexSelect, le, leakyRelu, log, logSoftmax, logsumexp, lt, maskedFill, matmul,
+  addmm, flatten, gather, ge, gt, indexSelect, le, leakyRelu, log, logSoftmax, logsumexp, lt, maskedFill, matmul,
   max, maximum, mean, min, minimum, mm, mul, narrow, ne, neg, permute, pow, relu, reshape, select, sigmoid,
   slice, softmax, softplus, split, sqrt, squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze,
   variance, view, where, scatterAdd, type ValuesIndices,
@@ -111,6 +111,7 @@ const OPS: Record<string, OpFn> = {
   matmul: ([x, y]) => matmul(x, y),
   mm: ([x, y]) => mm(x, y),
   bmm: ([x, y]) => bmm(x, y),
+  addmm: ([c, x, y], a) => addmm(c, x, y, { beta: optNum(a, 'beta'), alpha: optNum(a, 'alpha') }),
   reshape: ([x], a) => reshape(x, list(a, 'shape')),
   view: ([x], a) => view(x, list(a, 'shape')),
   flatten: ([x], a) => flatten(x, optNum(a, 'startDim'), optNum(a, 'endDim')),

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { test } from 'node:test';
-import { dispose, keep, matmul, memory, ones, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo } from '../src/index.js';
+import { conv2d, dispose, keep, matmul, memory, ones, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo } from '../src/index.js';
 import { onBackend } from './wasm_helpers.js';
 
 function gcNow(): void {
@@ -47,7 +47,13 @@ test('a disposed tensor fails naming the op, its shape and the backend', () => {
     assert.equal(v.isDisposed, true);
     assert.throws(() => x.add(1), /^Error: add: tensor \[2,3\] was disposed \(backend 'wasm'\)$/);
     assert.throws(() => v.exp(), /exp: tensor \[6\] was disposed \(backend 'wasm'\)/);
-    assert.throws(() => matmul(x, x.t()), /matmul: tensor \[2,3\] was disposed/);
+    assert.throws(() => matmul(x, x.t()), /^Error: matmul: input \[2,3\] was disposed \(backend 'wasm'\); keep\(\) it or return it from tidy\(\)/);
+    // Ops name their own argument, not the kernel underneath.
+    assert.throws(() => v.clone(), /^Error: clone: input \[6\] was disposed \(backend 'wasm'\)/);
+    assert.throws(() => x.t().contiguous(), /^Error: contiguous: input \[3,2\] was disposed/);
+    assert.throws(() => tensor([[0, 0, 0], [0, 0, 0]]).copy_(x), /^Error: copy_: value \[2,3\] was disposed/);
+    assert.throws(() => x.fill_(0), /^Error: fill_: self \[2,3\] was disposed/);
+    assert.throws(() => conv2d(tensor([[[[1, 2], [3, 4]]]]), x.reshape(1, 1, 2, 3)), /^Error: conv2d: weight \[1,1,2,3\] was disposed/);
     assert.throws(() => x.sum(), /sum: tensor \[2,3\] was disposed/);
     assert.throws(() => x.dataSync(), /read: tensor \[2,3\] was disposed \(backend 'wasm'\)/);
     // The freed block is handed out again; the old tensor must still refuse to read it.

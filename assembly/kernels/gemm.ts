@@ -8,6 +8,7 @@
  * tile of C; the host splits big products across threads by calling it on disjoint tiles.
  */
 
+import { DIRECT_MAX_M, DOT_MIN_K, sgemmDirect, sgemmDot } from './gemm_small';
 import { offsetOf } from './strided';
 
 // Blocking: A block MC×KC (128 KiB) sits in L2, a B micro-panel KC×8 (8 KiB) in L1.
@@ -202,19 +203,46 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
+const PATH_PACKED = 0;
+const PATH_DIRECT = 1;
+const PATH_DOT = 2;
+
 /**
- * C[m×n] (row stride ldc) = A[m×k] · B[k×n], A element (i,p) at a + 4(i·rsA + p·csA), likewise B.
- * `scratch` must hold {@link gemmScratchBytes} bytes and belong to the calling thread alone.
+ * The algorithm for a whole product of m×k by k×n: thin shapes skip packing (see gemm_small.ts).
+ * Chosen from the whole product's shape, never from a thread's tile, because the paths round
+ * differently: results must not depend on how many threads were free.
+ */
+export function gemmPath(m: i32, n: i32, k: i32, csA: i32, rsB: i32, csB: i32): i32 {
+  if (csB == 1 && m <= DIRECT_MAX_M && n >= 64 && k <= 8192) return PATH_DIRECT;
+  if (csA == 1 && rsB == 1 && k >= DOT_MIN_K && m + n <= 256) return PATH_DOT;
+  return PATH_PACKED;
+}
+
+/**
+ * C[m×n] (row stride ldc) = A[m×k] · B[k×n], A element (i,p) at a + 4(i·rsA + p·csA), likewise B;
+ * with `accumulate`, C += A · B (the epilogue behind addmm and bias-initialised products).
+ * `scratch` must hold {@link gemmScratchBytes} bytes and belong to the calling thread alone;
+ * `path` is {@link gemmPath} of the whole product this call is a tile of (-1: of this call's shape).
  */
 export function sgemm(
   m: i32, n: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
-  c: usize, ldc: i32, scratch: usize,
+  c: usize, ldc: i32, scratch: usize, accumulate: bool = false, path: i32 = -1,
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
+    if (accumulate) return;
     for (let i = 0; i < m; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>n * 4);
+    return;
+  }
+  if (path < 0) path = gemmPath(m, n, k, csA, rsB, csB);
+  if (path == PATH_DIRECT) {
+    sgemmDirect(m, n, k, a, rsA, csA, b, rsB, c, ldc, scratch, accumulate);
+    return;
+  }
+  if (path == PATH_DOT) {
+    sgemmDot(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
     return;
   }
   const pa = scratch;
@@ -224,7 +252,7 @@ export function sgemm(
     const nc = min(GEMM_NC, n - jc);
     for (let pc = 0; pc < k; pc += GEMM_KC) {
       const kc = min(GEMM_KC, k - pc);
-      const first = pc == 0;
+      const first = pc == 0 && !accumulate;
       packB(b + (<usize>(pc * rsB + jc * csB)) * 4, rsB, csB, kc, nc, pb);
       for (let ic = 0; ic < m; ic += GEMM_MC) {
         const mc = min(GEMM_MC, m - ic);
@@ -260,17 +288,19 @@ export function sgemm(
  * Batched, tiled entry point: for each batch b in [b0, b1), C_b[i0:i1, j0:j1] = A_b[i0:i1, :] · B_b[:, j0:j1],
  * C_b contiguous m×n at c + b·m·n. The batch layout is a descriptor (operand 0 = A's batch strides,
  * operand 1 = B's, broadcast batch dims have stride 0). Threads get disjoint batches, rows or columns.
+ * A non-zero `accumulate` adds the products to C instead of overwriting it.
  */
 export function gemmF32(
   desc: usize, a: usize, b: usize, c: usize,
   m: i32, n: i32, k: i32, rsA: i32, csA: i32, rsB: i32, csB: i32,
-  scratch: usize, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
+  scratch: usize, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32, accumulate: i32,
 ): void {
   const rank = load<i32>(desc);
+  const path = gemmPath(m, n, k, csA, rsB, csB);
   for (let bi = b0; bi < b1; bi++) {
     const pa = a + (<usize>(offsetOf(desc, rank, 0, bi, rank) + i0 * rsA) << 2);
     const pb = b + (<usize>(offsetOf(desc, rank, 1, bi, rank) + j0 * csB) << 2);
     const pc = c + (<usize>(bi * m * n + i0 * n + j0) << 2);
-    sgemm(i1 - i0, j1 - j0, k, pa, rsA, csA, pb, rsB, csB, pc, n, scratch);
+    sgemm(i1 - i0, j1 - j0, k, pa, rsA, csA, pb, rsB, csB, pc, n, scratch, accumulate != 0, path);
   }
 }

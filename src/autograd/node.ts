@@ -4,8 +4,13 @@
  */
 import type { GradNode, Tensor } from '../core/tensor.js';
 
-/** Computes the gradients of an op's inputs from the gradient of its output and what it saved. */
-export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | null)[];
+/**
+ * Computes the gradients of an op's inputs from the gradient of its output and what it saved.
+ * `needs[i]` tells whether input i wants a gradient (PyTorch's `needs_input_grad`): a rule may
+ * return null there instead of computing it — a frozen weight or the network's input costs no
+ * work in backward.
+ */
+export type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => (Tensor | null)[];
 
 /** The recorded application of one op: its inputs, the tensors its gradient needs, and its rule. */
 export class Node implements GradNode {
@@ -50,7 +55,7 @@ export class Node implements GradNode {
         );
       }
     });
-    return this.backwardFn(grad, saved);
+    return this.backwardFn(grad, saved, this.inputs.map((t) => t !== null));
   }
 
   /** {@inheritDoc GradNode.release} */

@@ -57,6 +57,61 @@ export interface SgdStepHyper {
   readonly first: boolean;
 }
 
+/**
+ * Hyper-parameters of one fused Adam or AdamW update ({@link Backend.adamStep}), as `optim.Adam` and
+ * `optim.AdamW` hold them, plus the step count t (already incremented: 1 on the first step).
+ */
+export interface AdamStepHyper {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly amsgrad: boolean;
+  readonly maximize: boolean;
+  /** AdamW: decoupled weight decay θ·(1 − γλ) instead of λθ added to the gradient (Adam). */
+  readonly decoupled: boolean;
+  /** The step count t, from which the bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ are computed. */
+  readonly step: number;
+}
+
+/** The float64 scalars of one Adam update ({@link Backend.adamStep}); a kernel rounds each once to its dtype. */
+export interface AdamStepScalars {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** −γ / (1 − β₁ᵗ). */
+  negStepSize: number;
+  /** √(1 − β₂ᵗ). */
+  biasCorrection2Sqrt: number;
+  eps: number;
+  /** λ (Adam's L2 term). */
+  weightDecay: number;
+  /** 1 − γλ (AdamW's decay factor). */
+  decay: number;
+}
+
+/**
+ * The scalars of an Adam step, computed exactly as `optim/adam.ts`'s unfused ops compute them
+ * (same float64 expressions), so every fused kernel rounds the same values.
+ */
+export function adamStepScalars(h: AdamStepHyper): AdamStepScalars {
+  const biasCorrection1 = 1 - h.beta1 ** h.step;
+  const biasCorrection2 = 1 - h.beta2 ** h.step;
+  return {
+    beta1: h.beta1,
+    oneMinusBeta1: 1 - h.beta1,
+    beta2: h.beta2,
+    oneMinusBeta2: 1 - h.beta2,
+    negStepSize: -(h.lr / biasCorrection1),
+    biasCorrection2Sqrt: Math.sqrt(biasCorrection2),
+    eps: h.eps,
+    weightDecay: h.weightDecay,
+    decay: 1 - h.lr * h.weightDecay,
+  };
+}
+
 /** Bytes and storages a backend currently holds. */
 export interface MemoryInfo {
   /** Bytes of live storage (as far as the backend can tell). */
@@ -90,8 +145,12 @@ export interface Backend {
   where(cond: View, a: View, b: View, outDtype: DType): Storage;
   /** Reduces `dims` (sorted, unique) away; the output has `x.shape` without those dims. */
   reduce(op: ReduceOp, x: View, dims: readonly number[], outDtype: DType): Storage;
-  /** Batched `a @ b`: a is [...B, M, K], b is [...B, K, N] with equal batch dims; out is [...B, M, N]. */
-  matmul(a: View, b: View, outDtype: DType): Storage;
+  /**
+   * Batched `a @ b`: a is [...B, M, K], b is [...B, K, N] with equal batch dims; out is [...B, M, N].
+   * With `init` (a view of out's shape, broadcast dims at stride 0), out = init + a @ b: the GEMM's
+   * accumulate epilogue, which adds a bias without a second pass (addmm, Linear).
+   */
+  matmul(a: View, b: View, outDtype: DType, init?: View): Storage;
   /** `out[..i..] = x[..index[..i..]..]` along `dim`; `index` is int32, already bounds-checked. */
   gather(x: View, dim: number, index: View): Storage;
   /** A copy of `self` with `src` added at `index` along `dim` (index already bounds-checked). */
@@ -134,6 +193,41 @@ export interface Backend {
    * one shape and dtype; returns false (having written nothing) when the backend cannot do it.
    */
   sgdStep?(param: View, grad: View, momentumBuffer: View | null, hyper: SgdStepHyper): boolean;
+  /**
+   * Optional: batch normalisation's training forward in one kernel (PyTorch's `native_batch_norm`
+   * with batch statistics). x is [N, C, ...] of a floating dtype; `weight` and `bias` are [C] of
+   * the same dtype, or null (1 and 0). Per channel c (dim 1), over the M = numel/C values of every
+   * other dim: mean μ, biased variance σ², invstd = 1/√(σ² + eps); output = (x − μ)·invstd·w + b.
+   * Returns [output (x's shape, contiguous), mean [C], invstd [C], variance [C]] in x's dtype, with
+   * sums accumulated in float64; null when the backend cannot do it (the op then composes it).
+   */
+  batchNorm?(x: View, weight: View | null, bias: View | null, eps: number): [Storage, Storage, Storage, Storage] | null;
+  /**
+   * Optional: the gradient of {@link Backend.batchNorm}'s output, from its saved mean and invstd:
+   * with x̂ = (x − μ)·invstd, dweight = Σ dy·x̂ and dbias = Σ dy per channel ([C]), and, when
+   * `inputGrad`, dx = (w·invstd/M)·(M·dy − Σdy − x̂·Σ(dy·x̂)) (x's shape). Returns
+   * [dx or null, dweight, dbias]; null when the backend cannot do it.
+   */
+  batchNormBackward?(grad: View, x: View, mean: View, invstd: View, weight: View | null, inputGrad: boolean): [Storage | null, Storage, Storage] | null;
+  /**
+   * Optional: one Adam (or, with `decoupled`, AdamW) update of a parameter in place, fused
+   * (PyTorch's `_single_tensor_adam` / `_single_tensor_adamw`), equal bit for bit to the unfused ops
+   * in `optim/adam.ts`. Scalars are computed in float64 and then rounded once to the dtype, as a
+   * number operand of an op is: bc₁ = 1 − β₁ᵗ, bc₂ = 1 − β₂ᵗ, s = −(γ / bc₁), r = √bc₂, and
+   * k = 1 − γλ, 1 − β₁, 1 − β₂ (each written as its own scalar). Per element, with every product,
+   * quotient, square root and sum rounded to the dtype in this order:
+   * ```text
+   * g ← maximize ? −g : g
+   * Adam:   if λ ≠ 0: g ← g + θ·λ          AdamW: θ ← θ·k
+   * m ← m·β₁ + g·(1 − β₁)
+   * v ← v·β₂ + (g·(1 − β₂))·g
+   * amsgrad: v̂ ← max(v̂, v) (NaN wins), u = v̂; else u = v
+   * θ ← θ + (m·s) / (√u / r + ε)
+   * ```
+   * `param`, `grad`, `expAvg`, `expAvgSq` and `maxExpAvgSq` (null without AMSGrad) are contiguous
+   * views of one shape and dtype; returns false (having written nothing) when the backend cannot do it.
+   */
+  adamStep?(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, hyper: AdamStepHyper): boolean;
   /** Frees a storage now rather than when it is collected (optional for garbage-collected backends). */
   release(storage: Storage): void;
   /** What the backend holds now. */

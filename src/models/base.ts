@@ -7,10 +7,9 @@
 import { convOutSize, poolOutSize } from '../core/conv_shape.js';
 import { fmtShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { Module, type AnyModule } from '../nn/module.js';
+import { failedModule, Module, type AnyModule } from '../nn/module.js';
 import { ConvNd } from '../nn/modules/conv.js';
 import { AvgPoolNd, MaxPoolNd } from '../nn/modules/pooling.js';
-import { withForwardHooks } from './hooks.js';
 
 /** Options every model takes. */
 export interface ModelOptions {
@@ -85,18 +84,17 @@ export abstract class VisionModel<Out = Tensor> extends Module<[Tensor], Out> {
   /** Runs `forward(x)` after {@link VisionModel.checkInput}; a failure names the layer (see the class docs). */
   override call(x: Tensor): Out {
     this.checkInput(x);
-    // A holder, not a `let`: TypeScript does not see assignments made inside the hook.
-    const seen: { failure: Failure | null } = { failure: null };
     try {
-      return withForwardHooks(this as unknown as AnyModule, {
-        error: (path, module, args) => {
-          const a = args[0];
-          seen.failure ??= { path, module, input: a instanceof Tensor ? [...a.shape] : null };
-        },
-      }, () => this.forward(x));
+      return this.forward(x);
     } catch (e) {
-      if (seen.failure === null || (e instanceof Error && e.message.startsWith(`${this.modelName}: `))) throw e;
-      throw this.explain(seen.failure, x, e);
+      // Module.call noted the innermost layer that threw: name it by its path under this model.
+      const failed = failedModule(e);
+      if (failed === null || failed.module === (this as unknown) || (e instanceof Error && e.message.startsWith(`${this.modelName}: `))) throw e;
+      let path: string | null = null;
+      for (const [p, m] of this.namedModules()) if (m === failed.module) path = p;
+      if (path === null) throw e;
+      const a = failed.args[0];
+      throw this.explain({ path, module: failed.module, input: a instanceof Tensor ? [...a.shape] : null }, x, e);
     }
   }
 

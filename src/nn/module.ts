@@ -37,6 +37,17 @@ import { Parameter } from './parameter.js';
 /** Any module, whatever its forward signature (the element type of containers and walks). */
 export type AnyModule = Module<unknown[], unknown>;
 
+/** The innermost module whose forward threw each error, and its arguments. */
+const failures = new WeakMap<object, { module: AnyModule; args: readonly unknown[] }>();
+
+/**
+ * The innermost module whose {@link Module.call} an error passed through, with the arguments it was
+ * called with; null when the error did not come from a module's forward.
+ */
+export function failedModule(error: unknown): { module: AnyModule; args: readonly unknown[] } | null {
+  return error !== null && typeof error === 'object' ? failures.get(error) ?? null : null;
+}
+
 /** A state dict: ordered names → tensors. */
 export type StateDict = Map<string, Tensor>;
 
@@ -447,9 +458,18 @@ export class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     throw new Error(`${this.#cls()}: missing the required forward() method`);
   }
 
-  /** Runs the module: `module.call(x)` is PyTorch's `module(x)` (it calls {@link Module.forward}). */
+  /**
+   * Runs the module: `module.call(x)` is PyTorch's `module(x)` (it calls {@link Module.forward}).
+   * When forward throws, the innermost module that failed is noted on the error (see
+   * {@link failedModule}), so a model can name the layer without hooking every call.
+   */
   call(...args: In): Out {
-    return this.forward(...args);
+    try {
+      return this.forward(...args);
+    } catch (e) {
+      if (e !== null && typeof e === 'object' && !failures.has(e)) failures.set(e, { module: this as unknown as AnyModule, args });
+      throw e;
+    }
   }
 
   /** The text inside the parentheses of this module's repr, e.g. `inFeatures=4, outFeatures=3, bias=true`. */

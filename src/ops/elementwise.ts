@@ -60,13 +60,13 @@ export function add(a: TensorLike, b: TensorLike, options: { alpha?: number } = 
 export function sub(a: TensorLike, b: TensorLike, options: { alpha?: number } = {}): Tensor {
   if (options.alpha !== undefined && options.alpha !== 1) return sub(a, mul(b, options.alpha));
   const [x, y] = broadcastPair('sub', a, b, resultType(a, b));
-  return record('SubBackward0', binary('sub', x, y, x.dtype), [x, y], (g) => [g, neg(g)]);
+  return record('SubBackward0', binary('sub', x, y, x.dtype), [x, y], (g, _s, needs) => [g, needs[1] ? neg(g) : null]);
 }
 
 /** `a · b` elementwise with broadcasting. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = broadcastPair('mul', a, b, resultType(a, b));
-  return record('MulBackward0', binary('mul', x, y, x.dtype), [x, y], (g, [sx, sy]) => [mul(g, sy), mul(g, sx)], [x, y]);
+  return record('MulBackward0', binary('mul', x, y, x.dtype), [x, y], (g, [sx, sy], needs) => [needs[0] ? mul(g, sy) : null, needs[1] ? mul(g, sx) : null], [x, y]);
 }
 
 /** `a / b` elementwise, true division (integers give float32), with broadcasting. */
@@ -75,7 +75,7 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   if (!isFloating(dtype)) dtype = 'float32';
   const [x, y] = broadcastPair('div', a, b, dtype);
   const out = binary('div', x, y, dtype);
-  return record('DivBackward0', out, [x, y], (g, [sy, so]) => [div(g, sy), neg(div(mul(g, so), sy))], [y, out]);
+  return record('DivBackward0', out, [x, y], (g, [sy, so], needs) => [needs[0] ? div(g, sy) : null, needs[1] ? neg(div(mul(g, so), sy)) : null], [y, out]);
 }
 
 /** `a ** b` elementwise with broadcasting. */
@@ -251,5 +251,5 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const ye = expand(y, shape);
   checkSameBackend('where', [c, xe, ye]);
   const out = wrap(c.backend.where(c, xe, ye, dtype), shape);
-  return record('WhereBackward0', out, [xe, ye], (g, [sc]) => [where(sc, g, 0), where(sc, 0, g)], [c]);
+  return record('WhereBackward0', out, [xe, ye], (g, [sc], needs) => [needs[0] ? where(sc, g, 0) : null, needs[1] ? where(sc, 0, g) : null], [c]);
 }

@@ -8,7 +8,7 @@ import type { Storage } from '../core/backend.js';
 import { scalarTensor } from '../core/creation.js';
 import { isGradEnabled } from '../core/grad_mode.js';
 import type { DType } from '../core/dtype.js';
-import { type Shape } from '../core/shape.js';
+import { fmtShape, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 
 /** A tensor or a plain number (treated as a 0-d tensor, as PyTorch treats a Python scalar). */
@@ -19,9 +19,12 @@ export function wrap(storage: Storage, shape: Shape): Tensor {
   return new Tensor(storage, shape);
 }
 
-/** Throws unless `x` is a Tensor, naming the op and the argument. */
+/** Throws unless `x` is a live Tensor, naming the op, the argument and (if disposed) the backend. */
 export function checkTensor(op: string, name: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new Error(`${op}: argument '${name}' must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if ((x.storage as { disposed?: boolean }).disposed === true) {
+    throw new Error(`${op}: ${name} ${fmtShape(x.shape)} was disposed (backend '${x.backend.name}'); keep() it or return it from tidy() to use it later`);
+  }
   return x;
 }
 

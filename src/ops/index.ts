@@ -11,7 +11,7 @@ export {
   maximum, minimum, eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalNot, where, to,
 } from './elementwise.js';
 export { sum, mean, amax, amin, max, min, argmax, argmin, variance, std, logsumexp, type Dims, type ValuesIndices, type VarOptions } from './reduce.js';
-export { matmul, mm, bmm } from './linalg.js';
+export { addmm, matmul, mm, bmm, type AddmmOptions } from './linalg.js';
 export {
   reshape, view, flatten, squeeze, unsqueeze, permute, transpose, t, expand, expandAs, contiguous, clone, detach,
   slice, narrow, select, sumToShape,
@@ -27,6 +27,7 @@ export {
   maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d,
   maxUnpool1d, maxUnpool2d, type MaxPoolOptions, type AvgPoolOptions, type AdaptiveMaxPoolOptions, type MaxUnpoolOptions, type AdaptiveSize,
 } from './pool.js';
+export { batchNormTraining } from './batch_norm.js';
 export { pad, type PadMode } from './pad.js';
 export { interpolate, pixelShuffle, pixelUnshuffle, type InterpolateMode, type InterpolateOptions } from './resize.js';
 export type { SizeArg, ConvPadding } from '../core/conv_shape.js';

@@ -8,10 +8,12 @@ import { isGradEnabled } from '../core/grad_mode.js';
 import { broadcastShapes, fmtShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, clamp, div, mul, sub } from './elementwise.js';
-import { toTensor, type TensorLike } from './helpers.js';
+import { checkTensor, toTensor, type TensorLike } from './helpers.js';
 import { expand } from './view.js';
 
 function checkWritable(op: string, self: Tensor, value?: Tensor): void {
+  checkTensor(op, 'self', self);
+  if (value !== undefined) checkTensor(op, 'value', value);
   if (isGradEnabled() && (self.requiresGrad || value?.requiresGrad)) {
     throw new Error(
       `${op}: in-place ops are not recorded by autograd; on a tensor that requires grad ${fmtShape(self.shape)} ` +

@@ -2,12 +2,12 @@
  * Matrix products: matmul (batched, broadcasting, 1-d operands as in PyTorch), mm, bmm.
  * @module
  */
-import { broadcastShapes, fmtShape } from '../core/shape.js';
+import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { checkSameBackend, checkTensor, record, wrap } from './helpers.js';
-import { expand, squeeze, transpose, unsqueeze } from './view.js';
+import { expand, squeeze, sumToShape, transpose, unsqueeze } from './view.js';
 import { promoteTypes } from '../core/dtype.js';
-import { to } from './elementwise.js';
+import { add, mul, to } from './elementwise.js';
 
 /**
  * Matrix product with PyTorch's rules: 1-d × 1-d is a dot product; a 1-d operand gains (then loses)
@@ -51,10 +51,72 @@ function matmulBatch(a: Tensor, b: Tensor): number[] {
 function matmulSameBatch(x: Tensor, y: Tensor): Tensor {
   const shape = [...x.shape.slice(0, -1), y.shape[y.ndim - 1]];
   const out = wrap(x.backend.matmul(x, y, x.dtype), shape);
-  return record('MmBackward0', out, [x, y], (g, [sx, sy]) => [
-    matmulSameBatch(g, transpose(sy, -1, -2)),
-    matmulSameBatch(transpose(sx, -1, -2), g),
+  return record('MmBackward0', out, [x, y], (g, [sx, sy], needs) => [
+    needs[0] ? matmulSameBatch(g, transpose(sy, -1, -2)) : null,
+    needs[1] ? matmulSameBatch(transpose(sx, -1, -2), g) : null,
   ], [x, y]);
+}
+
+/**
+ * The primitive with the GEMM's accumulate epilogue: init (broadcast to the product's shape) + x @ y
+ * in one pass over the output. The expand's own backward sums the gradient back to init's shape.
+ */
+function matmulAddSameBatch(init: Tensor, x: Tensor, y: Tensor): Tensor {
+  const shape = [...x.shape.slice(0, -1), y.shape[y.ndim - 1]];
+  const c = expand(init, shape);
+  const out = wrap(x.backend.matmul(x, y, x.dtype, c), shape);
+  return record('AddmmBackward0', out, [c, x, y], (g, [sx, sy], needs) => [
+    needs[0] ? g : null,
+    needs[1] ? matmulSameBatch(g, transpose(sy, -1, -2)) : null,
+    needs[2] ? matmulSameBatch(transpose(sx, -1, -2), g) : null,
+  ], [x, y]);
+}
+
+/** Options of {@link addmm}. */
+export interface AddmmOptions {
+  /** Factor of `input` (default 1; 0 ignores it, NaNs included, as in PyTorch). */
+  beta?: number;
+  /** Factor of the product (default 1). */
+  alpha?: number;
+}
+
+/**
+ * `beta·input + alpha·(mat1 @ mat2)`, like `torch.addmm`: mat1 [M,K], mat2 [K,N], input broadcastable
+ * to [M,N] (a bias [N] or [M,1], or a full [M,N]). With the default factors the sum is the GEMM's
+ * accumulate epilogue: no separate pass over the output.
+ */
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmOptions = {}): Tensor {
+  checkTensor('addmm', 'input', input);
+  checkTensor('addmm', 'mat1', mat1);
+  checkTensor('addmm', 'mat2', mat2);
+  if (mat1.ndim !== 2 || mat2.ndim !== 2) {
+    throw new Error(`addmm: mat1 and mat2 must be matrices, got ${fmtShape(mat1.shape)} and ${fmtShape(mat2.shape)}`);
+  }
+  if (mat1.shape[1] !== mat2.shape[0]) {
+    throw new Error(`addmm: shapes ${fmtShape(mat1.shape)} and ${fmtShape(mat2.shape)} cannot be multiplied (${mat1.shape[1]} != ${mat2.shape[0]})`);
+  }
+  const outShape = [mat1.shape[0], mat2.shape[1]];
+  let broadcast: number[];
+  try {
+    broadcast = broadcastShapes('addmm', input.shape, outShape);
+  } catch {
+    broadcast = [];
+  }
+  if (broadcast.length !== 2 || broadcast[0] !== outShape[0] || broadcast[1] !== outShape[1]) {
+    throw new Error(`addmm: input ${fmtShape(input.shape)} cannot be broadcast to the product's shape ${fmtShape(outShape)}`);
+  }
+  checkSameBackend('addmm', [input, mat1, mat2]);
+  const beta = options.beta ?? 1;
+  const alpha = options.alpha ?? 1;
+  const dtype = promoteTypes(promoteTypes(mat1.dtype, mat2.dtype), input.dtype);
+  const [x, y, c] = [to(mat1, dtype), to(mat2, dtype), to(input, dtype)];
+  if (beta === 1 && alpha === 1) return matmulAddSameBatch(c, x, y);
+  const product = alpha === 1 ? matmulSameBatch(x, y) : mul(matmulSameBatch(x, y), alpha);
+  if (beta !== 0) return add(beta === 1 ? c : mul(c, beta), product);
+  // beta = 0 ignores input's values (NaN included) but, as in PyTorch, still gives it a zero gradient.
+  const out = wrap(x.backend.alloc(dtype, numel(outShape)), outShape);
+  x.backend.copy(product, out);
+  return record('AddmmBackward0', out, [c, product], (g, _s, needs) => [needs[0] ? mul(sumToShape(g, c.shape), 0) : null, g]);
 }
 
 /** Product of two matrices (2-d only). */

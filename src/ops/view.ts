@@ -6,7 +6,7 @@
 import { fmtShape, normalizeDim, numel, contiguousStrides, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { zeros } from '../core/creation.js';
-import { record } from './helpers.js';
+import { checkTensor, record } from './helpers.js';
 import { sum } from './reduce.js';
 
 /** A view of `x` with a new shape/stride/offset; `rule` maps the view's gradient back to x's. */
@@ -63,6 +63,7 @@ function shapeArg(args: readonly (number | readonly number[])[]): number[] {
 
 /** A contiguous copy (or `x` itself when already contiguous). */
 export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', 'input', x);
   if (x.isContiguous()) return x;
   const out = new Tensor(x.backend.alloc(x.dtype, x.numel()), x.shape);
   x.backend.copy(x, out);
@@ -71,6 +72,7 @@ export function contiguous(x: Tensor): Tensor {
 
 /** A copy that owns its memory, differentiable. */
 export function clone(x: Tensor): Tensor {
+  checkTensor('clone', 'input', x);
   const out = new Tensor(x.backend.alloc(x.dtype, x.numel()), x.shape);
   x.backend.copy(x, out);
   return record('CloneBackward0', out, [x], (g) => [g]);

@@ -4,7 +4,7 @@
  */
 import { noGrad } from '../core/grad_mode.js';
 import { zerosLike } from '../core/creation.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { add, div, maximum, mul, neg, sqrt } from '../ops/elementwise.js';
 import { add_, copy_, mul_ } from '../ops/inplace.js';
 import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
@@ -41,6 +41,7 @@ function adamCore(param: Tensor, g: Tensor, state: AdamState, h: AdamHyper): voi
   add_(mul_(state.expAvg, beta1), g, { alpha: 1 - beta1 });
   // addcmul_ order: v·β₂ + ((1 − β₂)·g)·g.
   add_(mul_(state.expAvgSq, beta2), mul(mul(g, 1 - beta2), g));
+  // The same float64 scalars as core/backend.ts's adamStepScalars (the fused kernels' inputs).
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2 = 1 - beta2 ** state.step;
   const stepSize = h.lr / biasCorrection1;
@@ -63,9 +64,10 @@ function adamCore(param: Tensor, g: Tensor, state: AdamState, h: AdamHyper): voi
  * `_single_tensor_adam`: weight decay is added to the gradient (an L2 penalty).
  */
 export function adamStep(param: Tensor, grad: Tensor, state: AdamState, h: AdamHyper): void {
+  state.step += 1;
+  if (fusedAdamStep(param, grad, state, h, false)) return;
   noGrad(() => {
     let g = h.maximize ? neg(grad) : grad;
-    state.step += 1;
     if (h.weightDecay !== 0) g = add(g, param, { alpha: h.weightDecay });
     adamCore(param, g, state, h);
   });
@@ -77,12 +79,40 @@ export function adamStep(param: Tensor, grad: Tensor, state: AdamState, h: AdamH
  * and the gradient is left alone.
  */
 export function adamwStep(param: Tensor, grad: Tensor, state: AdamState, h: AdamHyper): void {
+  state.step += 1;
+  if (fusedAdamStep(param, grad, state, h, true)) return;
   noGrad(() => {
     const g = h.maximize ? neg(grad) : grad;
-    state.step += 1;
     mul_(param, 1 - h.lr * h.weightDecay);
     adamCore(param, g, state, h);
   });
+}
+
+/**
+ * The same update (after `state.step` is incremented) as one backend kernel per parameter
+ * (`Backend.adamStep`, bit-identical to the ops above) where the backend has it and the parameter,
+ * gradient and state are contiguous, of one shape, dtype and backend; false when it does not apply.
+ */
+function fusedAdamStep(param: Tensor, grad: Tensor, state: AdamState, h: AdamHyper, decoupled: boolean): boolean {
+  const be = param.backend;
+  if (be.adamStep === undefined || !param.isContiguous()) return false;
+  const others = [grad, state.expAvg, state.expAvgSq];
+  if (h.amsgrad && state.maxExpAvgSq !== undefined) others.push(state.maxExpAvgSq);
+  const fits = (t: Tensor): boolean =>
+    t.backend === be && t.dtype === param.dtype && t.isContiguous() && t.ndim === param.ndim && t.shape.every((s, i) => s === param.shape[i]);
+  if (!others.every(fits)) return false;
+  // AMSGrad's running maximum starts at zero, as `zerosLike` in adamCore (alloc zero-fills).
+  const fresh = h.amsgrad && state.maxExpAvgSq === undefined ? new Tensor(be.alloc(param.dtype, param.numel()), param.shape) : null;
+  const max = h.amsgrad ? (state.maxExpAvgSq ?? fresh) : null;
+  const [beta1, beta2] = h.betas;
+  const hyper = { lr: h.lr, beta1, beta2, eps: h.eps, weightDecay: h.weightDecay, amsgrad: h.amsgrad, maximize: h.maximize, decoupled, step: state.step };
+  if (!be.adamStep(param, grad, state.expAvg, state.expAvgSq, max ?? null, hyper)) {
+    fresh?.dispose();
+    return false;
+  }
+  for (const t of [param, state.expAvg, state.expAvgSq, max]) if (t) t.storage.version++;
+  if (fresh !== null) state.maxExpAvgSq = fresh;
+  return true;
 }
 
 function checkAdam(name: string, h: AdamHyper): void {

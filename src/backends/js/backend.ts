@@ -3,7 +3,7 @@
  * reasonably fast, and the yardstick the faster backends are tested against.
  * @module
  */
-import type { Backend, BinaryOp, MemoryInfo, ReduceOp, SgdStepHyper, Storage, UnaryOp, View } from '../../core/backend.js';
+import type { AdamStepHyper, Backend, BinaryOp, MemoryInfo, ReduceOp, SgdStepHyper, Storage, UnaryOp, View } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { numel } from '../../core/shape.js';
@@ -12,7 +12,8 @@ import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
 import { maxPool2dKernel } from './pool.js';
-import { sgdStepKernel } from './optim.js';
+import { batchNormBackwardKernel, batchNormKernel } from './norm.js';
+import { adamStepKernel, sgdStepKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 import { arrayOf, contiguousData, convert, forEachOffset, isContiguousView, JsStorage } from './storage.js';
 
@@ -97,8 +98,15 @@ export class JsBackend implements Backend {
   }
 
   /** {@inheritDoc Backend.matmul} */
-  matmul(a: View, b: View, outDtype: DType): Storage {
-    return this.wrap(matmulKernel(a, b, outDtype));
+  matmul(a: View, b: View, outDtype: DType, init?: View): Storage {
+    const out = matmulKernel(a, b, outDtype);
+    if (init !== undefined) {
+      const src = arrayOf(init);
+      forEachOffset(init.shape, init.strides, init.offset, (p, i) => {
+        out[i] = (src[p] as number) + (out[i] as number);
+      });
+    }
+    return this.wrap(out);
   }
 
   /** {@inheritDoc Backend.gather} */
@@ -143,6 +151,23 @@ export class JsBackend implements Backend {
   /** {@inheritDoc Backend.sgdStep} */
   sgdStep(param: View, grad: View, momentumBuffer: View | null, hyper: SgdStepHyper): boolean {
     return sgdStepKernel(param, grad, momentumBuffer, hyper);
+  }
+
+  /** {@inheritDoc Backend.adamStep} */
+  adamStep(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, hyper: AdamStepHyper): boolean {
+    return adamStepKernel(param, grad, expAvg, expAvgSq, maxExpAvgSq, hyper);
+  }
+
+  /** {@inheritDoc Backend.batchNorm} */
+  batchNorm(x: View, weight: View | null, bias: View | null, eps: number): [Storage, Storage, Storage, Storage] | null {
+    const r = batchNormKernel(x, weight, bias, eps);
+    return r && [this.wrap(r[0]), this.wrap(r[1]), this.wrap(r[2]), this.wrap(r[3])];
+  }
+
+  /** {@inheritDoc Backend.batchNormBackward} */
+  batchNormBackward(grad: View, x: View, mean: View, invstd: View, weight: View | null, inputGrad: boolean): [Storage | null, Storage, Storage] | null {
+    const r = batchNormBackwardKernel(grad, x, mean, invstd, weight, inputGrad);
+    return r && [r[0] && this.wrap(r[0]), this.wrap(r[1]), this.wrap(r[2])];
   }
 
   /** {@inheritDoc Backend.maxPool2d} */

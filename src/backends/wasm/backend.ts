@@ -11,7 +11,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import type { Backend, BinaryOp, ReduceOp, SgdStepHyper, Storage, UnaryOp, View, MemoryInfo } from '../../core/backend.js';
+import { adamStepScalars, type AdamStepHyper, type Backend, type BinaryOp, type ReduceOp, type SgdStepHyper, type Storage, type UnaryOp, type View, type MemoryInfo } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { trackStorage } from '../../core/memory.js';
@@ -25,6 +25,7 @@ import { gatherAny, scatterAddF32 } from './indexing.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
 import { coalesce, isContiguous, writeDescriptor } from './layout.js';
 import { matmulF32 } from './matmul.js';
+import { batchNormBackwardF32, batchNormF32 } from './norm.js';
 import { ThreadPool } from './pool.js';
 import { hasReduceKernel, reduceF32, softmaxF32 } from './reduce.js';
 import { checkView, ELEMENT_BYTES, WasmStorage, type Block, type HeapViews } from './storage.js';
@@ -321,11 +322,14 @@ export class WasmBackend implements WasmContext {
   }
 
   /** {@inheritDoc Backend.matmul} */
-  matmul(a: View, b: View, outDtype: DType): Storage {
+  matmul(a: View, b: View, outDtype: DType, init?: View): Storage {
     this.check('matmul', a);
     this.check('matmul', b);
-    if (a.storage.dtype === 'float32' && b.storage.dtype === 'float32' && outDtype === 'float32') return matmulF32(this, a, b);
-    return this.adopt(this.reference.matmul(a, b, outDtype));
+    if (init !== undefined) this.check('matmul', init);
+    if (a.storage.dtype === 'float32' && b.storage.dtype === 'float32' && outDtype === 'float32' && (init === undefined || init.storage.dtype === 'float32')) {
+      return matmulF32(this, a, b, init);
+    }
+    return this.adopt(this.reference.matmul(a, b, outDtype, init));
   }
 
   /** {@inheritDoc Backend.gather} */
@@ -398,6 +402,42 @@ export class WasmBackend implements WasmContext {
     const pb = momentumBuffer === null ? 0 : this.address(momentumBuffer);
     this.parallel('sgdStepF32', n, 1, 1024, (s, e) => [pp, pg, pb, s, e, -hyper.lr, hyper.momentum, 1 - hyper.dampening, hyper.weightDecay, flags]);
     return true;
+  }
+
+  /** {@inheritDoc Backend.adamStep} */
+  adamStep(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, hyper: AdamStepHyper): boolean {
+    const views = maxExpAvgSq === null ? [param, grad, expAvg, expAvgSq] : [param, grad, expAvg, expAvgSq, maxExpAvgSq];
+    for (const v of views) this.check('adamStep', v);
+    if (views.some((v) => v.storage.dtype !== 'float32')) return this.reference.adamStep(param, grad, expAvg, expAvgSq, maxExpAvgSq, hyper);
+    if (views.some((v) => !isContiguous(v.shape, v.strides))) return false;
+    const n = numel(param.shape);
+    // Flags as in assembly/kernels/optim.ts: 1 amsgrad, 2 maximize, 4 L2 weight decay (Adam), 8 decoupled decay (AdamW).
+    const flags = (hyper.amsgrad ? 1 : 0) | (hyper.maximize ? 2 : 0) | (!hyper.decoupled && hyper.weightDecay !== 0 ? 4 : 0) | (hyper.decoupled ? 8 : 0);
+    const c = adamStepScalars(hyper);
+    const [pp, pg, pm, pv] = [this.address(param), this.address(grad), this.address(expAvg), this.address(expAvgSq)];
+    const px = maxExpAvgSq === null ? 0 : this.address(maxExpAvgSq);
+    // The float64 scalars become float32 when passed to the kernel (round to nearest, as Math.fround).
+    this.parallel('adamStepF32', n, 2, 1024, (s, e) => [
+      pp, pg, pm, pv, px, s, e, c.beta1, c.oneMinusBeta1, c.beta2, c.oneMinusBeta2, c.negStepSize, c.biasCorrection2Sqrt,
+      c.eps, c.weightDecay, c.decay, flags,
+    ]);
+    return true;
+  }
+
+  /** {@inheritDoc Backend.batchNorm} */
+  batchNorm(x: View, weight: View | null, bias: View | null, eps: number): [Storage, Storage, Storage, Storage] | null {
+    const views = [x, weight, bias].filter((v): v is View => v !== null);
+    for (const v of views) this.check('batchNorm', v);
+    if (views.every((v) => v.storage.dtype === 'float32')) return batchNormF32(this, x, weight, bias, eps);
+    return this.adopt(this.reference.batchNorm(x, weight, bias, eps));
+  }
+
+  /** {@inheritDoc Backend.batchNormBackward} */
+  batchNormBackward(grad: View, x: View, mean: View, invstd: View, weight: View | null, inputGrad: boolean): [Storage | null, Storage, Storage] | null {
+    const views = [grad, x, mean, invstd, weight].filter((v): v is View => v !== null);
+    for (const v of views) this.check('batchNormBackward', v);
+    if (views.every((v) => v.storage.dtype === 'float32')) return batchNormBackwardF32(this, grad, x, mean, invstd, weight, inputGrad);
+    return this.adopt(this.reference.batchNormBackward(grad, x, mean, invstd, weight, inputGrad));
   }
 
   /** {@inheritDoc Backend.maxPool2d} */

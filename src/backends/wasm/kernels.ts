@@ -32,7 +32,7 @@ export interface KernelExports {
   gemmF32(
     desc: number, a: number, b: number, c: number, m: number, n: number, k: number,
     rsA: number, csA: number, rsB: number, csB: number, scratch: number,
-    b0: number, b1: number, i0: number, i1: number, j0: number, j1: number,
+    b0: number, b1: number, i0: number, i1: number, j0: number, j1: number, accumulate: number,
   ): void;
   gather(esize: number, x: number, index: number, out: number, desc: number, step: number, start: number, end: number): void;
   scatterAddF32(out: number, index: number, src: number, desc: number, step: number, count: number): void;
@@ -40,11 +40,24 @@ export interface KernelExports {
     param: number, grad: number, buf: number, start: number, end: number,
     negLr: number, mu: number, oneMinusTau: number, wd: number, flags: number,
   ): void;
+  adamStepF32(
+    param: number, grad: number, expAvg: number, expAvgSq: number, maxSq: number, start: number, end: number,
+    beta1: number, c1: number, beta2: number, c2: number, negStep: number, bc2Sqrt: number, eps: number,
+    wd: number, decay: number, flags: number,
+  ): void;
   im2colF32(x: number, out: number, geometry: number, r0: number, r1: number): void;
   col2imF32(cols: number, out: number, geometry: number, p0: number, p1: number): void;
   maxPool2dF32(
     x: number, values: number, indices: number, windows: number,
     H: number, W: number, oH: number, oW: number, rowStep: number, colStep: number, p0: number, p1: number,
+  ): void;
+  batchNormF32(
+    x: number, out: number, w: number, b: number, mean: number, invstd: number, variance: number,
+    N: number, C: number, S: number, eps: number, c0: number, c1: number,
+  ): void;
+  batchNormBackwardF32(
+    x: number, dy: number, mean: number, invstd: number, w: number, dx: number, dw: number, db: number,
+    N: number, C: number, S: number, c0: number, c1: number,
   ): void;
 }
 
@@ -52,6 +65,7 @@ export interface KernelExports {
 export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
+  'adamStepF32', 'batchNormF32', 'batchNormBackwardF32',
 ] as const;
 
 /** A kernel a worker can run. */

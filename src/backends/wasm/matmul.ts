@@ -4,7 +4,7 @@
  * @module
  */
 import type { View } from '../../core/backend.js';
-import { numel } from '../../core/shape.js';
+import { contiguousStrides, numel } from '../../core/shape.js';
 import type { WasmContext } from './context.js';
 import { coalesce, writeDescriptor } from './layout.js';
 import type { WasmStorage } from './storage.js';
@@ -12,8 +12,11 @@ import type { WasmStorage } from './storage.js';
 /** Single-thread GEMM speed assumed when deciding to split (FLOP per ns). */
 const FLOP_PER_NS = 40;
 
-/** Batched float32 a @ b into a new contiguous storage [...B, M, N]. */
-export function matmulF32(ctx: WasmContext, a: View, b: View): WasmStorage {
+/**
+ * Batched float32 a @ b into a new contiguous storage [...B, M, N]; with `init` (a view of that
+ * shape), init is copied in first and the GEMM accumulates onto it.
+ */
+export function matmulF32(ctx: WasmContext, a: View, b: View, init?: View): WasmStorage {
   const r = a.shape.length;
   const M = a.shape[r - 2];
   const K = a.shape[r - 1];
@@ -22,6 +25,8 @@ export function matmulF32(ctx: WasmContext, a: View, b: View): WasmStorage {
   const B = numel(batchShape);
   const out = ctx.storage('float32', B * M * N, false);
   if (B * M * N === 0) return out;
+  const accumulate = init === undefined ? 0 : 1;
+  if (init !== undefined) ctx.backend.copy(init, { storage: out, shape: [...batchShape, M, N], strides: contiguousStrides([...batchShape, M, N]), offset: 0 });
   const layout = coalesce(batchShape, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)]);
   writeDescriptor(ctx.views.i32, ctx.desc >>> 2, layout);
   const rsA = a.strides[r - 2];
@@ -33,7 +38,7 @@ export function matmulF32(ctx: WasmContext, a: View, b: View): WasmStorage {
   const pc = out.ptr;
   const d = ctx.desc;
   const call = (t: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): number[] =>
-    [d, pa, pb, pc, M, N, K, rsA, csA, rsB, csB, ctx.scratch(t), b0, b1, i0, i1, j0, j1];
+    [d, pa, pb, pc, M, N, K, rsA, csA, rsB, csB, ctx.scratch(t), b0, b1, i0, i1, j0, j1, accumulate];
   let threads = ctx.threadsFor((2 * B * M * N * K) / FLOP_PER_NS);
   if (threads === 1) {
     ctx.kernels.gemmF32(...(call(0, 0, B, 0, M, 0, N) as Parameters<typeof ctx.kernels.gemmF32>));

@@ -6,8 +6,8 @@ import { fmtShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { add } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/helpers.js';
-import { matmul } from '../../ops/linalg.js';
-import { t } from '../../ops/view.js';
+import { addmm, matmul } from '../../ops/linalg.js';
+import { reshape, t } from '../../ops/view.js';
 
 /**
  * Throws unless the last dim of `x` matches the weight's `in` dim, naming `op` and both shapes,
@@ -34,6 +34,12 @@ export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new Error(`linear: bias ${fmtShape(bias.shape)} does not match weight ${fmtShape(weight.shape)} (expected [${weight.shape[0]}])`);
   }
-  const y = matmul(input, t(weight));
-  return bias === null ? y : add(y, bias);
+  if (bias === null || input.ndim < 2) {
+    const y = matmul(input, t(weight));
+    return bias === null ? y : add(y, bias);
+  }
+  // The bias rides in the GEMM's accumulate epilogue (addmm), on [rows, in] views of the input.
+  if (input.ndim === 2) return addmm(bias, input, t(weight));
+  const rows = reshape(input, [-1, input.shape[input.ndim - 1]]);
+  return reshape(addmm(bias, rows, t(weight)), [...input.shape.slice(0, -1), weight.shape[0]]);
 }

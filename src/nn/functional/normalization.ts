@@ -5,6 +5,8 @@
 import { noGrad } from '../../core/grad_mode.js';
 import { fmtShape } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { isFloating } from '../../core/dtype.js';
+import { batchNormTraining } from '../../ops/batch_norm.js';
 import { add, div, mul, sqrt, sub } from '../../ops/elementwise.js';
 import { checkTensor } from '../../ops/helpers.js';
 import { add_, mul_ } from '../../ops/inplace.js';
@@ -36,6 +38,8 @@ function checkPerChannel(op: string, name: string, t: Tensor | null | undefined,
  * statistics (if given) are updated in place: r_μ ← (1 − m)·r_μ + m·μ and
  * r_σ² ← (1 − m)·r_σ² + m·σ²·n/(n − 1) (unbiased, n values per channel), as PyTorch does.
  * Evaluation: μ, σ² are the running statistics.
+ * Training with a floating input (and γ, β of its dtype) is the fused primitive `batchNormTraining`
+ * (one kernel forward and one backward); evaluation is composed from elementwise ops.
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}, op = 'batchNorm'): Tensor {
   checkTensor(op, 'input', input);
@@ -50,6 +54,12 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   checkPerChannel(op, 'bias', options.bias, c);
   const dims = input.shape.map((_, d) => d).filter((d) => d !== 1);
   const perChannel = input.shape.map((s, d) => (d === 1 ? s : 1));
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  if (training && isFloating(input.dtype) && [weight, bias].every((t) => t === null || t.dtype === input.dtype)) {
+    // The fused primitive: one kernel forward, one backward, the same running-statistics update.
+    return batchNormTraining(input, weight, bias, runningMean, runningVar, momentum, eps, op)[0];
+  }
   let centered: Tensor;
   let variance: Tensor;
   if (training) {

@@ -1,0 +1,218 @@
+/**
+ * GEMM paths for the thin shapes of small convolutions, where packing costs as much as computing:
+ *
+ * - {@link sgemmDirect}: few rows of A (M ≤ 16) and a row-major B. Each B element meets only M
+ *   multiplies, so the packed path spends as long copying B as using it; here the micro-kernel
+ *   reads B's rows in place (a conv forward pass: weight [O, C·k·k] @ columns [C·k·k, N·L]).
+ * - {@link sgemmDot}: A rows and Bᵀ rows both contiguous along a long K, and a small C (a conv
+ *   weight gradient: grad [O, N·L] @ columnsᵀ [N·L, C·k·k]). Each C element is a dot product of two
+ *   contiguous vectors; K is walked in blocks that fit in L2 so the operands stream from memory once.
+ */
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Sum of the four lanes. */
+@inline function hsum(v: v128): f32 {
+  const s = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(s, i32x4.shuffle(s, s, 1, 0, 3, 2)), 0);
+}
+
+/** The largest M that {@link sgemmDirect} takes. */
+export const DIRECT_MAX_M: i32 = 16;
+
+/** 4 rows × 8 columns of C = A[4×k] · B[k×8], B read in place (row stride rsB floats). */
+@inline function direct4x8(k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, c: usize, ldc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ra = <usize>rsA << 2;
+  const sa = <usize>csA << 2;
+  const sb = <usize>rsB << 2;
+  let pa = a;
+  let pb = b;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa + ra);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa + 2 * ra);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa + 3 * ra);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    pa += sa;
+    pb += sb;
+  }
+  const ld = <usize>ldc << 2;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+}
+
+/** 1 row × 8 columns of C = A[1×k] · B[k×8]. */
+@inline function direct1x8(k: i32, a: usize, csA: i32, b: usize, rsB: i32, c: usize, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  const sa = <usize>csA << 2;
+  const sb = <usize>rsB << 2;
+  let pa = a;
+  let pb = b;
+  for (let p = 0; p < k; p++) {
+    const x = v128.load32_splat(pa);
+    c0 = madd(x, v128.load(pb), c0);
+    c1 = madd(x, v128.load(pb, 16), c1);
+    pa += sa;
+    pb += sb;
+  }
+  if (acc) {
+    c0 = f32x4.add(c0, v128.load(c));
+    c1 = f32x4.add(c1, v128.load(c, 16));
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+/** Floats of B's rows that {@link sgemmDirect} copies at a time (256 KiB: an L2-sized slab). */
+const DIRECT_SLAB: i32 = 65536;
+
+/**
+ * C[m×n] (row stride ldc) = A[m×k] · B[k×n] for m ≤ {@link DIRECT_MAX_M} and a B with unit column
+ * stride. B is consumed in slabs of whole columns: its rows' segments are copied one after the other
+ * (a sequential read the prefetchers follow; reading k far-apart rows 32 bytes at a time, as a
+ * panel-packer does, stalls on every cache line), then the 4×8 and 1×8 micro-kernels run over the
+ * slab from L2; the last n mod 8 columns are scalar dot products. `scratch` holds the slab;
+ * `accumulate` adds to C.
+ */
+export function sgemmDirect(
+  m: i32, n: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32,
+  c: usize, ldc: i32, scratch: usize, accumulate: bool,
+): void {
+  const width = max(8, min(1024, (DIRECT_SLAB / k) & ~7));
+  for (let j0 = 0; j0 < n; j0 += width) {
+    const w = min(width, n - j0);
+    const w8 = w & ~7;
+    for (let p = 0; p < k; p++) {
+      memory.copy(scratch + (<usize>(p * w) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
+    }
+    for (let j = 0; j < w8; j += 8) {
+      const pb = scratch + (<usize>j << 2);
+      const pc = c + (<usize>(j0 + j) << 2);
+      let i = 0;
+      for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, w, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
+      for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, w, pc + (<usize>(i * ldc) << 2), accumulate);
+    }
+    for (let j = w8; j < w; j++) {
+      for (let i = 0; i < m; i++) {
+        let s: f32 = 0;
+        let pa = a + (<usize>(i * rsA) << 2);
+        let pb = scratch + (<usize>j << 2);
+        for (let p = 0; p < k; p++) {
+          s += load<f32>(pa) * load<f32>(pb);
+          pa += <usize>csA << 2;
+          pb += <usize>w << 2;
+        }
+        const pc = c + (<usize>(i * ldc + j0 + j) << 2);
+        store<f32>(pc, accumulate ? load<f32>(pc) + s : s);
+      }
+    }
+  }
+}
+
+/** K block of {@link sgemmDot}: 2 KiB per row, so a 2×4 tile's six rows sit in L1 and the block's rows in L2. */
+const DOT_KB: i32 = 512;
+
+/** The smallest K that {@link sgemmDot} is worth it for. */
+export const DOT_MIN_K: i32 = 512;
+
+/**
+ * C[i0:i0+2, j0:j0+4] (+)= dot products over kb floats of 2 A rows and 4 Bᵀ rows (row strides lda,
+ * ldb floats), 4 lanes of k at a time; `add` accumulates onto C (later K blocks).
+ */
+@inline function dot2x4(kb: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, add: bool): void {
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+  let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+  const a1 = a + (<usize>lda << 2);
+  const b1 = b + (<usize>ldb << 2);
+  const b2 = b1 + (<usize>ldb << 2);
+  const b3 = b2 + (<usize>ldb << 2);
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) {
+    const o = <usize>p << 2;
+    const x0 = v128.load(a + o);
+    const x1 = v128.load(a1 + o);
+    let y = v128.load(b + o);
+    s00 = madd(x0, y, s00); s10 = madd(x1, y, s10);
+    y = v128.load(b1 + o);
+    s01 = madd(x0, y, s01); s11 = madd(x1, y, s11);
+    y = v128.load(b2 + o);
+    s02 = madd(x0, y, s02); s12 = madd(x1, y, s12);
+    y = v128.load(b3 + o);
+    s03 = madd(x0, y, s03); s13 = madd(x1, y, s13);
+  }
+  let r00 = hsum(s00), r01 = hsum(s01), r02 = hsum(s02), r03 = hsum(s03);
+  let r10 = hsum(s10), r11 = hsum(s11), r12 = hsum(s12), r13 = hsum(s13);
+  for (; p < kb; p++) {
+    const o = <usize>p << 2;
+    const x0 = load<f32>(a + o), x1 = load<f32>(a1 + o);
+    const y0 = load<f32>(b + o), y1 = load<f32>(b1 + o), y2 = load<f32>(b2 + o), y3 = load<f32>(b3 + o);
+    r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
+    r10 += x1 * y0; r11 += x1 * y1; r12 += x1 * y2; r13 += x1 * y3;
+  }
+  const c1 = c + (<usize>ldc << 2);
+  if (add) {
+    r00 += load<f32>(c); r01 += load<f32>(c, 4); r02 += load<f32>(c, 8); r03 += load<f32>(c, 12);
+    r10 += load<f32>(c1); r11 += load<f32>(c1, 4); r12 += load<f32>(c1, 8); r13 += load<f32>(c1, 12);
+  }
+  store<f32>(c, r00); store<f32>(c, r01, 4); store<f32>(c, r02, 8); store<f32>(c, r03, 12);
+  store<f32>(c1, r10); store<f32>(c1, r11, 4); store<f32>(c1, r12, 8); store<f32>(c1, r13, 12);
+}
+
+/** One C element (+)= the dot product of an A row and a Bᵀ row over kb floats. */
+@inline function dot1x1(kb: i32, a: usize, b: usize, c: usize, add: bool): void {
+  let s = f32x4.splat(0);
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) s = madd(v128.load(a + (<usize>p << 2)), v128.load(b + (<usize>p << 2)), s);
+  let r = hsum(s);
+  for (; p < kb; p++) r += load<f32>(a + (<usize>p << 2)) * load<f32>(b + (<usize>p << 2));
+  store<f32>(c, add ? load<f32>(c) + r : r);
+}
+
+/**
+ * C[m×n] (row stride ldc) = A[m×k] · B[k×n] where A's rows and B's columns are contiguous
+ * (A row-major with row stride lda, B column-major with column stride ldb): dot products over K
+ * blocks of {@link DOT_KB}, in 2×4 tiles of C with single elements at the edges; `accumulate` adds to C.
+ */
+export function sgemmDot(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const m2 = m & ~1;
+  const n4 = n & ~3;
+  for (let p0 = 0; p0 < k; p0 += DOT_KB) {
+    const kb = min(DOT_KB, k - p0);
+    const add = p0 > 0 || accumulate;
+    const pa = a + (<usize>p0 << 2);
+    const pb = b + (<usize>p0 << 2);
+    for (let i = 0; i < m2; i += 2) {
+      const ai = pa + (<usize>(i * lda) << 2);
+      for (let j = 0; j < n4; j += 4) {
+        dot2x4(kb, ai, lda, pb + (<usize>(j * ldb) << 2), ldb, c + (<usize>(i * ldc + j) << 2), ldc, add);
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      const ai = pa + (<usize>(i * lda) << 2);
+      // Edge columns of every row, and every column of the last row when m is odd.
+      for (let j = i < m2 ? n4 : 0; j < n; j++) dot1x1(kb, ai, pb + (<usize>(j * ldb) << 2), c + (<usize>(i * ldc + j) << 2), add);
+    }
+  }
+}
