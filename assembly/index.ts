@@ -4,6 +4,7 @@
  * whose allocation the host manages; no kernel allocates.
  */
 export { convertStrided, copyStrided, fill1, fill4, fill8, zeroBytes } from './kernels/copy';
+export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';

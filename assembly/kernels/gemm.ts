@@ -88,7 +88,25 @@ function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
 
 /** Packs k [0,kc) × columns [0,nc) of B into 8-column micro-panels, k-major, zero-padding the last. */
 function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
-  for (let j = 0; j < nc; j += NR) {
+  let j = 0;
+  if (cs == 1) {
+    // Two micro-panels per pass over the rows: each 64-byte line of B is read whole, once (one
+    // panel at a time revisits every line, and rows 4 KiB apart evict each other from L1).
+    const next = <usize>kc * 32;
+    for (; j + 2 * NR <= nc; j += 2 * NR) {
+      let p = b + <usize>j * 4;
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(p));
+        v128.store(dst, v128.load(p, 16), 16);
+        v128.store(dst + next, v128.load(p, 32));
+        v128.store(dst + next, v128.load(p, 48), 16);
+        p += <usize>rs * 4;
+        dst += 32;
+      }
+      dst += next;
+    }
+  }
+  for (; j < nc; j += NR) {
     const cols = min(NR, nc - j);
     if (cols == NR && cs == 1) {
       let p = b + <usize>j * 4;

@@ -61,6 +61,34 @@ export const DIRECT_MAX_M: i32 = 16;
   v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
 }
 
+/** 2 rows × 8 columns of C = A[2×k] · B[k×8] (four independent accumulator chains). */
+@inline function direct2x8(k: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, c: usize, ldc: i32, acc: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  const ra = <usize>rsA << 2;
+  const sa = <usize>csA << 2;
+  const sb = <usize>rsB << 2;
+  let pa = a;
+  let pb = b;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa + ra);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    pa += sa;
+    pb += sb;
+  }
+  const ld = <usize>ldc << 2;
+  if (acc) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+}
+
 /** 1 row × 8 columns of C = A[1×k] · B[k×8]. */
 @inline function direct1x8(k: i32, a: usize, csA: i32, b: usize, rsB: i32, c: usize, acc: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
@@ -90,7 +118,7 @@ const DIRECT_SLAB: i32 = 65536;
  * C[m×n] (row stride ldc) = A[m×k] · B[k×n] for m ≤ {@link DIRECT_MAX_M} and a B with unit column
  * stride. B is consumed in slabs of whole columns: its rows' segments are copied one after the other
  * (a sequential read the prefetchers follow; reading k far-apart rows 32 bytes at a time, as a
- * panel-packer does, stalls on every cache line), then the 4×8 and 1×8 micro-kernels run over the
+ * panel-packer does, stalls on every cache line), then the 4×8, 2×8 and 1×8 micro-kernels run over the
  * slab from L2; the last n mod 8 columns are scalar dot products. `scratch` holds the slab;
  * `accumulate` adds to C.
  */
@@ -100,19 +128,23 @@ export function sgemmDirect(
   b: usize, rsB: i32,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
-  const width = max(8, min(1024, (DIRECT_SLAB / k) & ~7));
+  const width = max(8, min(1024, (DIRECT_SLAB / k - 32) & ~7));
   for (let j0 = 0; j0 < n; j0 += width) {
     const w = min(width, n - j0);
+    // Slab rows one cache line longer than a multiple of 16 floats: rows 4 KiB apart would all map
+    // to one L1 set, and the micro-kernel's k-loop would miss on every load.
+    const ls = ((w + 15) & ~15) + 16;
     const w8 = w & ~7;
     for (let p = 0; p < k; p++) {
-      memory.copy(scratch + (<usize>(p * w) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
+      memory.copy(scratch + (<usize>(p * ls) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
     }
     for (let j = 0; j < w8; j += 8) {
       const pb = scratch + (<usize>j << 2);
       const pc = c + (<usize>(j0 + j) << 2);
       let i = 0;
-      for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, w, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
-      for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, w, pc + (<usize>(i * ldc) << 2), accumulate);
+      for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
+      for (; i + 2 <= m; i += 2) direct2x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
+      for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, ls, pc + (<usize>(i * ldc) << 2), accumulate);
     }
     for (let j = w8; j < w; j++) {
       for (let i = 0; i < m; i++) {
@@ -122,7 +154,7 @@ export function sgemmDirect(
         for (let p = 0; p < k; p++) {
           s += load<f32>(pa) * load<f32>(pb);
           pa += <usize>csA << 2;
-          pb += <usize>w << 2;
+          pb += <usize>ls << 2;
         }
         const pc = c + (<usize>(i * ldc + j0 + j) << 2);
         store<f32>(pc, accumulate ? load<f32>(pc) + s : s);

@@ -186,6 +186,14 @@ export interface Backend {
    */
   maxPool2d(x: View, windows: Pool2dWindows): [Storage, Storage];
   /**
+   * Optional: average pooling of x [N, C, H, W] straight over the image: out [N, C, outH, outW] =
+   * (sum of the window's pixels inside the image, padding adding zeros) / divisors[oh·outW + ow].
+   * `geometry` is the window's (dilation 1). Ops fall back to im2col, sum and divide without it.
+   */
+  avgPool2d?(x: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage;
+  /** Optional: the adjoint of {@link Backend.avgPool2d}: grad [N, C, outH, outW] → [N, C, H, W]. */
+  avgPool2dBackward?(grad: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage;
+  /**
    * Optional: one SGD update of a parameter in place, fused (PyTorch's `_single_tensor_sgd`):
    * d = ±g + λθ; b = first ? d : μb + (1 − τ)d; d = nesterov ? d + μb : b; θ = θ − γd, with every
    * product and sum rounded to the dtype in that order, so the result equals the unfused ops bit

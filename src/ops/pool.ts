@@ -174,11 +174,32 @@ function avgPoolNd(op: string, spatial: 1 | 2, input: Tensor, kernelSize: SizeAr
     height: H, width: W, kernelH: p.kernel[0], kernelW: p.kernel[1], strideH: p.stride[0], strideW: p.stride[1],
     padTop: p.padding[0], padLeft: p.padding[1], dilationH: 1, dilationW: 1, outH: oH, outW: oW,
   };
-  // Window sums: one im2col over every plane as its own 1-channel image, summed over the taps.
-  const sums = sum(im2col(reshape(x4, [N * C, 1, H, W]), g), 1);
   const divisors = avgPoolDivisors([H, W], p.kernel, p.stride, p.padding, [oH, oW], options.countIncludePad ?? true, override);
-  const out = reshape(div(sums, floatTensor(x4, divisors, [oH * oW])), [N, C, oH, oW]);
+  const out = avgPoolPlanes(x4, g, divisors);
   return unbatch(spatial === 1 ? squeeze(out, 2) : out);
+}
+
+/**
+ * Window sums over divisors, x4 [N, C, H, W] → [N, C, outH, outW]: the backend's direct kernel and
+ * its adjoint (each the other's gradient, so any order differentiates), or, on a backend without
+ * them, one im2col over every plane as its own 1-channel image, summed over the taps and divided.
+ */
+function avgPoolPlanes(x4: Tensor, g: Conv2dGeometry, divisors: Float64Array): Tensor {
+  const [N, C, H, W] = x4.shape;
+  const be = x4.backend;
+  if (be.avgPool2d === undefined || be.avgPool2dBackward === undefined) {
+    const sums = sum(im2col(reshape(x4, [N * C, 1, H, W]), g), 1);
+    return reshape(div(sums, floatTensor(x4, divisors, [g.outH * g.outW])), [N, C, g.outH, g.outW]);
+  }
+  const out = wrap(be.avgPool2d(x4, g, divisors), [N, C, g.outH, g.outW]);
+  return record('AvgPool2DBackward0', out, [x4], (grad) => [avgPoolPlanesAdjoint(grad, g, divisors)]);
+}
+
+/** The adjoint of {@link avgPoolPlanes}: grad [N, C, outH, outW] → [N, C, H, W]. */
+function avgPoolPlanesAdjoint(grad: Tensor, g: Conv2dGeometry, divisors: Float64Array): Tensor {
+  const be = grad.backend as Required<Pick<typeof grad.backend, 'avgPool2dBackward'>>;
+  const out = wrap(be.avgPool2dBackward(grad, g, divisors), [grad.shape[0], grad.shape[1], g.height, g.width]);
+  return record('AvgPool2DBackwardBackward0', out, [grad], (gg) => [avgPoolPlanes(gg, g, divisors)]);
 }
 
 /**

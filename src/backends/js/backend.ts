@@ -11,7 +11,7 @@ import { col2imKernel, im2colBatchedKernel, im2colKernel, swapOuter } from './co
 import { binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { gatherKernel, scatterAddKernel } from './indexing.js';
 import { matmulKernel } from './matmul.js';
-import { maxPool2dKernel } from './pool.js';
+import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dKernel } from './pool.js';
 import { batchNormBackwardKernel, batchNormKernel } from './norm.js';
 import { adamStepKernel, sgdStepKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
@@ -168,6 +168,16 @@ export class JsBackend implements Backend {
   batchNormBackward(grad: View, x: View, mean: View, invstd: View, weight: View | null, inputGrad: boolean): [Storage | null, Storage, Storage] | null {
     const r = batchNormBackwardKernel(grad, x, mean, invstd, weight, inputGrad);
     return r && [r[0] && this.wrap(r[0]), this.wrap(r[1]), this.wrap(r[2])];
+  }
+
+  /** {@inheritDoc Backend.avgPool2d} */
+  avgPool2d(x: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage {
+    return this.wrap(avgPool2dKernel(x, geometry, divisors));
+  }
+
+  /** {@inheritDoc Backend.avgPool2dBackward} */
+  avgPool2dBackward(grad: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage {
+    return this.wrap(avgPool2dBackwardKernel(grad, geometry, divisors));
   }
 
   /** {@inheritDoc Backend.maxPool2d} */

@@ -18,7 +18,7 @@ import { trackStorage } from '../../core/memory.js';
 import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
-import { col2imF32, im2colF32, maxPool2dF32 } from './conv.js';
+import { avgPool2dBackwardF32, avgPool2dF32, col2imF32, im2colF32, maxPool2dF32 } from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
@@ -438,6 +438,20 @@ export class WasmBackend implements WasmContext {
     for (const v of views) this.check('batchNormBackward', v);
     if (views.every((v) => v.storage.dtype === 'float32')) return batchNormBackwardF32(this, grad, x, mean, invstd, weight, inputGrad);
     return this.adopt(this.reference.batchNormBackward(grad, x, mean, invstd, weight, inputGrad));
+  }
+
+  /** {@inheritDoc Backend.avgPool2d} */
+  avgPool2d(x: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage {
+    this.check('avgPool2d', x);
+    if (x.storage.dtype === 'float32') return avgPool2dF32(this, x, geometry, divisors);
+    return this.adopt(this.reference.avgPool2d(x, geometry, divisors));
+  }
+
+  /** {@inheritDoc Backend.avgPool2dBackward} */
+  avgPool2dBackward(grad: View, geometry: Conv2dGeometry, divisors: Float64Array): Storage {
+    this.check('avgPool2dBackward', grad);
+    if (grad.storage.dtype === 'float32') return avgPool2dBackwardF32(this, grad, geometry, divisors);
+    return this.adopt(this.reference.avgPool2dBackward(grad, geometry, divisors));
   }
 
   /** {@inheritDoc Backend.maxPool2d} */

@@ -68,6 +68,46 @@ export function col2imF32(ctx: WasmContext, cols: View, g: Conv2dGeometry, batch
   return out;
 }
 
+/** Divisors as float32 in a temporary block (the caller frees it). */
+function divisorBlock(ctx: WasmContext, divisors: Float64Array): WasmStorage {
+  const block = ctx.storage('float32', divisors.length, false);
+  ctx.views.f32.set(divisors, block.ptr >>> 2);
+  return block;
+}
+
+/** Average pooling of float32 x [N, C, H, W] straight over the image (see `Backend.avgPool2d`). */
+export function avgPool2dF32(ctx: WasmContext, x: View, g: Conv2dGeometry, divisors: Float64Array): WasmStorage {
+  const [N, C] = x.shape;
+  const planes = N * C;
+  const L = g.outH * g.outW;
+  const out = ctx.storage('float32', planes * L, false);
+  if (planes * L === 0) return out;
+  const src = dense(ctx, x);
+  const div = divisorBlock(ctx, divisors);
+  const geo = writeGeometry(ctx, g, planes, 1);
+  ctx.parallel('avgPool2dF32', planes, L * (g.kernelH * g.kernelW * 0.5 + 2), 1, (p0, p1) => [src.ptr, out.ptr, div.ptr, geo, p0, p1]);
+  ctx.free(div);
+  if (src.tmp) ctx.free(src.tmp);
+  return out;
+}
+
+/** The adjoint of {@link avgPool2dF32}: grad [N, C, outH, outW] → a new [N, C, H, W] storage. */
+export function avgPool2dBackwardF32(ctx: WasmContext, grad: View, g: Conv2dGeometry, divisors: Float64Array): WasmStorage {
+  const [N, C] = grad.shape;
+  const planes = N * C;
+  const plane = g.height * g.width;
+  const out = ctx.storage('float32', planes * plane, false);
+  if (planes * plane === 0) return out;
+  const src = dense(ctx, grad);
+  const div = divisorBlock(ctx, divisors);
+  const geo = writeGeometry(ctx, g, planes, 1);
+  const perPlane = 0.3 * plane + g.outH * g.outW * (g.kernelH * g.kernelW * 0.5 + 2);
+  ctx.parallel('avgPool2dBackwardF32', planes, perPlane, 1, (p0, p1) => [src.ptr, out.ptr, div.ptr, geo, p0, p1]);
+  ctx.free(div);
+  if (src.tmp) ctx.free(src.tmp);
+  return out;
+}
+
 /** Each window's first index inside the input: padding positions are stepped over, as PyTorch does. */
 function firstInside(start: readonly number[], step: number, into: Int32Array, at: number): void {
   for (let o = 0; o < start.length; o++) {
