@@ -330,3 +330,14 @@ describe('gradients only where needed', () => {
     assert.equal(x.grad, null);
   });
 });
+
+test("a product with a transposed weight view (Linear's x·Wᵀ) gives the weight a contiguous gradient, equal to gᵀ·x", () => {
+  const x = randn([5, 3]);
+  const w = randn([4, 3], { requiresGrad: true });
+  const g = randn([5, 4]);
+  x.matmul(w.t()).backward(g);
+  assert.ok(w.grad?.isContiguous(), 'no strided gradient left to copy');
+  const expected = g.t().matmul(x).dataSync();
+  const got = w.grad!.dataSync();
+  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) <= 1e-5 * (1 + Math.abs(expected[i])), `element ${i}`);
+});

@@ -51,10 +51,25 @@ function matmulBatch(a: Tensor, b: Tensor): number[] {
 function matmulSameBatch(x: Tensor, y: Tensor): Tensor {
   const shape = [...x.shape.slice(0, -1), y.shape[y.ndim - 1]];
   const out = wrap(x.backend.matmul(x, y, x.dtype), shape);
-  return record('MmBackward0', out, [x, y], (g, [sx, sy], needs) => [
-    needs[0] ? matmulSameBatch(g, transpose(sy, -1, -2)) : null,
-    needs[1] ? matmulSameBatch(transpose(sx, -1, -2), g) : null,
-  ], [x, y]);
+  return record('MmBackward0', out, [x, y], (g, [sx, sy], needs) => productGrads(g, sx, sy, needs), [x, y]);
+}
+
+/** True for a transposed view of a contiguous tensor (the last two dims swapped), such as Wᵀ. */
+function isTransposed(t: Tensor): boolean {
+  return t.ndim >= 2 && !t.isContiguous() && transpose(t, -1, -2).isContiguous();
+}
+
+/**
+ * Gradients of a @ b: g·bᵀ and aᵀ·g. For an operand that is a transposed view (Linear's Wᵀ) the
+ * product is formed the other way round and transposed, (b·gᵀ)ᵀ or (gᵀ·a)ᵀ, so that the view's
+ * own backward turns it into a contiguous gradient: no copy when it reaches the parameter.
+ */
+function productGrads(g: Tensor, a: Tensor, b: Tensor, needs: readonly boolean[], offset = 0): (Tensor | null)[] {
+  const ga = !needs[offset] ? null
+    : isTransposed(a) ? transpose(matmulSameBatch(b, transpose(g, -1, -2)), -1, -2) : matmulSameBatch(g, transpose(b, -1, -2));
+  const gb = !needs[offset + 1] ? null
+    : isTransposed(b) ? transpose(matmulSameBatch(transpose(g, -1, -2), a), -1, -2) : matmulSameBatch(transpose(a, -1, -2), g);
+  return [ga, gb];
 }
 
 /**
@@ -65,11 +80,7 @@ function matmulAddSameBatch(init: Tensor, x: Tensor, y: Tensor): Tensor {
   const shape = [...x.shape.slice(0, -1), y.shape[y.ndim - 1]];
   const c = expand(init, shape);
   const out = wrap(x.backend.matmul(x, y, x.dtype, c), shape);
-  return record('AddmmBackward0', out, [c, x, y], (g, [sx, sy], needs) => [
-    needs[0] ? g : null,
-    needs[1] ? matmulSameBatch(g, transpose(sy, -1, -2)) : null,
-    needs[2] ? matmulSameBatch(transpose(sx, -1, -2), g) : null,
-  ], [x, y]);
+  return record('AddmmBackward0', out, [c, x, y], (g, [sx, sy], needs) => [needs[0] ? g : null, ...productGrads(g, sx, sy, needs, 1)], [x, y]);
 }
 
 /** Options of {@link addmm}. */
