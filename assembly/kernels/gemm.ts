@@ -232,7 +232,9 @@ const PATH_DOT = 2;
  */
 export function gemmPath(m: i32, n: i32, k: i32, csA: i32, rsB: i32, csB: i32): i32 {
   if (csB == 1 && m <= DIRECT_MAX_M && n >= 64 && k <= 8192) return PATH_DIRECT;
-  if (csA == 1 && rsB == 1 && k >= DOT_MIN_K && m + n <= 256) return PATH_DOT;
+  // Dot products also for matrix-vector shapes (batch-1 Linear layers, a conv's 1×1 output), where
+  // packing a whole weight matrix to use it for one column costs more than the product.
+  if (csA == 1 && rsB == 1 && m + n <= 256 && (k >= DOT_MIN_K || min(m, n) <= 4)) return PATH_DOT;
   return PATH_PACKED;
 }
 
