@@ -210,3 +210,14 @@ test('the SIMD exp, log, sigmoid and tanh are within a few float32 ulp over the 
     assert.ok(worst <= 4, `${name}: worst error ${worst.toFixed(2)} ulp`);
   }
 });
+
+test('tanh saturates to exactly ±1 and keeps NaN, −0 and tiny values as PyTorch does', () => {
+  const xs = Float32Array.from([Infinity, -Infinity, NaN, -0, 0, 9.5, -20, 1e-30, -3e-4, 7.999]);
+  const got = onBackend('wasm', () => tanh(fromTypedArray(xs, [xs.length]))).dataSync();
+  assert.deepEqual([...got.slice(0, 3)], [1, -1, NaN]);
+  assert.ok(Object.is(got[3], -0) && Object.is(got[4], 0), 'signed zeros');
+  assert.deepEqual([got[5], got[6]], [1, -1]);
+  assert.equal(got[7], Math.fround(1e-30));
+  assert.equal(got[8], Math.fround(-3e-4));
+  assert.ok(Math.abs(got[9] - Math.tanh(7.999)) <= 3e-7, `tanh(7.999) = ${got[9]}`);
+});
