@@ -87,29 +87,23 @@ const LN2_LO: f32 = -2.12194440e-4;
 }
 
 /**
- * tanh per lane: Eigen's float rational approximation (odd 13/6 degree on x clamped to ±7.9988),
- * relative error ≲ 3e-7, one division and no exp (3× faster than 1 − 2/(e^2x + 1) in V8); x itself
- * below 4e-4 (tanh x = x there to float precision), exactly ±1 beyond 9.02 (where float32 tanh is 1).
+ * tanh per lane: an odd polynomial near 0 (where 1 − 2/(e^2x + 1) would cancel), the exp form beyond.
+ * (A rational approximation without exp ran 2.3× faster but was 3e-7 off near ±1, which tanh's
+ * gradient 1 − y² magnifies: an optimiser trajectory left PyTorch's by 1.4e-5 in 14 steps.)
  */
 @inline export function tanhv(x: v128): v128 {
-  const c = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-7.99881172180175781)), f32x4.splat(7.99881172180175781));
-  const x2 = f32x4.mul(c, c);
-  let p = f32x4.splat(-2.76076847742355e-16);
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(2.00018790482477e-13));
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(-8.60467152213735e-11));
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(5.12229709037114e-08));
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(1.48572235717979e-05));
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(6.37261928875436e-04));
-  p = f32x4.add(f32x4.mul(x2, p), f32x4.splat(4.89352455891786e-03));
-  p = f32x4.mul(c, p);
-  let q = f32x4.splat(1.19825839466702e-06);
-  q = f32x4.add(f32x4.mul(x2, q), f32x4.splat(1.18534705686654e-04));
-  q = f32x4.add(f32x4.mul(x2, q), f32x4.splat(2.26843463243900e-03));
-  q = f32x4.add(f32x4.mul(x2, q), f32x4.splat(4.89352518554385e-03));
   const ax = f32x4.abs(x);
-  let r = f32x4.div(p, q);
-  const one = v128.or(f32x4.splat(1.0), v128.and(x, i32x4.splat(0x80000000))); // ±1 with x's sign
-  r = v128.bitselect(one, r, f32x4.gt(ax, f32x4.splat(9.02)));
-  // Tiny x (and NaN, whose comparisons are false: ax < 4e-4 is false, so test ax >= 4e-4 instead).
-  return v128.bitselect(r, x, f32x4.ge(ax, f32x4.splat(0.0004)));
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const near = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = expv(f32x4.add(ax, ax));
+  let far = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
+  far = v128.or(far, v128.and(x, i32x4.splat(0x80000000))); // copy the sign of x
+  const r = v128.bitselect(near, far, f32x4.lt(ax, f32x4.splat(0.625)));
+  // NaN stays NaN and ±0 keeps its sign (the polynomial turns −0 into +0).
+  return v128.bitselect(x, r, v128.or(f32x4.ne(x, x), f32x4.eq(x, f32x4.splat(0))));
 }
