@@ -3,6 +3,7 @@
  * summing gradients that meet at a tensor, accumulating into leaves' `.grad`.
  * @module
  */
+import { allocForOverwrite } from '../core/backend.js';
 import { noGrad } from '../core/grad_mode.js';
 import { fmtShape, numel, sameShape } from '../core/shape.js';
 import { Tensor, type GradNode } from '../core/tensor.js';
@@ -19,7 +20,7 @@ function addSameShape(a: Tensor, b: Tensor): Tensor {
 
 /** A fresh contiguous copy, so a `.grad` never aliases another tensor's memory. */
 function freshCopy(t: Tensor): Tensor {
-  const out = new Tensor(t.backend.alloc(t.dtype, numel(t.shape)), t.shape);
+  const out = new Tensor(allocForOverwrite(t.backend, t.dtype, numel(t.shape)), t.shape);
   t.backend.copy(t, out);
   return out;
 }
@@ -105,7 +106,7 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
 }
 
 function castTo(g: Tensor, like: Tensor): Tensor {
-  const out = new Tensor(like.backend.alloc(like.dtype, numel(g.shape)), g.shape);
+  const out = new Tensor(allocForOverwrite(like.backend, like.dtype, numel(g.shape)), g.shape);
   like.backend.copy(g, out);
   return out;
 }

@@ -129,6 +129,11 @@ export interface Backend {
   readonly name: string;
   /** A zero-filled storage. */
   alloc(dtype: DType, size: number): Storage;
+  /**
+   * Optional: a storage whose contents are unspecified, for outputs that are overwritten entirely
+   * (copies, casts, concatenations): it skips {@link Backend.alloc}'s zero fill.
+   */
+  empty?(dtype: DType, size: number): Storage;
   /** A storage holding a copy of `data`. */
   fromArray(data: TypedArray): Storage;
   /** The view's elements, row-major, copied into a new typed array of the storage's dtype. */
@@ -279,4 +284,9 @@ export function getBackend(): Backend {
 /** The name of the current backend. */
 export function getBackendName(): string {
   return getBackend().name;
+}
+
+/** A storage for an output that will be overwritten entirely: {@link Backend.empty} where there is one. */
+export function allocForOverwrite(backend: Backend, dtype: DType, size: number): Storage {
+  return backend.empty ? backend.empty(dtype, size) : backend.alloc(dtype, size);
 }

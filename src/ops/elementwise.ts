@@ -2,7 +2,7 @@
  * Elementwise ops with PyTorch's broadcasting and type promotion, and their gradients.
  * @module
  */
-import type { BinaryOp, UnaryOp } from '../core/backend.js';
+import { allocForOverwrite, type BinaryOp, type UnaryOp } from '../core/backend.js';
 import { checkDType, isFloating, promoteTypes, promoteWithScalar, type DType } from '../core/dtype.js';
 import { broadcastShapes, fmtShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -13,7 +13,7 @@ import { expand } from './view.js';
 export function to(x: Tensor, dtype: DType): Tensor {
   checkDType('to', dtype);
   if (x.dtype === dtype) return x;
-  const out = new Tensor(x.backend.alloc(dtype, x.numel()), x.shape);
+  const out = new Tensor(allocForOverwrite(x.backend, dtype, x.numel()), x.shape);
   x.backend.copy(x, out);
   if (!isFloating(dtype)) return out;
   return record('ToCopyBackward0', out, [x], (g) => [to(g, x.dtype)]);

@@ -2,6 +2,7 @@
  * Joining and splitting: cat, stack, split, chunk.
  * @module
  */
+import { allocForOverwrite } from '../core/backend.js';
 import { promoteTypes } from '../core/dtype.js';
 import { fmtShape, normalizeDim } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -24,7 +25,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const inputs = tensors.map((t) => to(t, dtype));
   const shape = [...first.shape];
   shape[d] = inputs.reduce((a, t) => a + t.shape[d], 0);
-  const out = new Tensor(first.backend.alloc(dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  const out = new Tensor(allocForOverwrite(first.backend, dtype, shape.reduce((a, b) => a * b, 1)), shape);
   const starts: number[] = [];
   let pos = 0;
   for (const t of inputs) {

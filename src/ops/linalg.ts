@@ -2,6 +2,7 @@
  * Matrix products: matmul (batched, broadcasting, 1-d operands as in PyTorch), mm, bmm.
  * @module
  */
+import { allocForOverwrite } from '../core/backend.js';
 import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { checkSameBackend, checkTensor, record, wrap } from './helpers.js';
@@ -125,7 +126,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, options: AddmmO
   const product = alpha === 1 ? matmulSameBatch(x, y) : mul(matmulSameBatch(x, y), alpha);
   if (beta !== 0) return add(beta === 1 ? c : mul(c, beta), product);
   // beta = 0 ignores input's values (NaN included) but, as in PyTorch, still gives it a zero gradient.
-  const out = wrap(x.backend.alloc(dtype, numel(outShape)), outShape);
+  const out = wrap(allocForOverwrite(x.backend, dtype, numel(outShape)), outShape);
   x.backend.copy(product, out);
   return record('AddmmBackward0', out, [c, product], (g, _s, needs) => [needs[0] ? mul(sumToShape(g, c.shape), 0) : null, g]);
 }

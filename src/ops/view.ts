@@ -3,6 +3,7 @@
  * permute, transpose, expand, slice, select, squeeze/unsqueeze.
  * @module
  */
+import { allocForOverwrite } from '../core/backend.js';
 import { fmtShape, normalizeDim, numel, contiguousStrides, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { zeros } from '../core/creation.js';
@@ -65,7 +66,7 @@ function shapeArg(args: readonly (number | readonly number[])[]): number[] {
 export function contiguous(x: Tensor): Tensor {
   checkTensor('contiguous', 'input', x);
   if (x.isContiguous()) return x;
-  const out = new Tensor(x.backend.alloc(x.dtype, x.numel()), x.shape);
+  const out = new Tensor(allocForOverwrite(x.backend, x.dtype, x.numel()), x.shape);
   x.backend.copy(x, out);
   return record('CloneBackward0', out, [x], (g) => [g]);
 }
@@ -73,7 +74,7 @@ export function contiguous(x: Tensor): Tensor {
 /** A copy that owns its memory, differentiable. */
 export function clone(x: Tensor): Tensor {
   checkTensor('clone', 'input', x);
-  const out = new Tensor(x.backend.alloc(x.dtype, x.numel()), x.shape);
+  const out = new Tensor(allocForOverwrite(x.backend, x.dtype, x.numel()), x.shape);
   x.backend.copy(x, out);
   return record('CloneBackward0', out, [x], (g) => [g]);
 }

@@ -252,6 +252,11 @@ export class WasmBackend implements WasmContext {
     return this.storage(dtype, size, true);
   }
 
+  /** {@inheritDoc Backend.empty} */
+  empty(dtype: DType, size: number): Storage {
+    return this.storage(dtype, size, false);
+  }
+
   /** {@inheritDoc Backend.fromArray} */
   fromArray(data: TypedArray): Storage {
     const dtype = dtypeOf(data);
