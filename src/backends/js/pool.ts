@@ -7,54 +7,53 @@ import type { Conv2dGeometry, PoolAxis, Pool2dWindows } from '../../core/conv_sh
 import { allocArray, type TypedArray } from '../../core/dtype.js';
 import { contiguousData } from './storage.js';
 
-/** Average pooling straight over the image (see `Backend.avgPool2d`); float math in the input's dtype. */
-export function avgPool2dKernel(x: View, g: Conv2dGeometry, divisors: Float64Array): TypedArray {
-  const [N, C, H, W] = x.shape;
-  const src = contiguousData(x);
-  const out = allocArray(x.storage.dtype, N * C * g.outH * g.outW);
-  const round = x.storage.dtype === 'float32' ? Math.fround : (v: number): number => v;
+/** Walks every window of `planes` planes: `visit(plane offset, rows [h0,h1), cols [w0,w1) inside the image, output index)`. */
+function eachWindow(planes: number, g: Conv2dGeometry, visit: (base: number, h0: number, h1: number, w0: number, w1: number, o: number) => void): void {
   let o = 0;
-  for (let p = 0; p < N * C; p++) {
-    const base = p * H * W;
+  for (let p = 0; p < planes; p++) {
+    const base = p * g.height * g.width;
     for (let oh = 0; oh < g.outH; oh++) {
-      const h0 = oh * g.strideH - g.padTop;
+      const h = oh * g.strideH - g.padTop;
       for (let ow = 0; ow < g.outW; ow++) {
-        const w0 = ow * g.strideW - g.padLeft;
-        let s = 0;
-        for (let h = Math.max(h0, 0); h < Math.min(h0 + g.kernelH, H); h++) {
-          for (let w = Math.max(w0, 0); w < Math.min(w0 + g.kernelW, W); w++) s = round(s + (src[base + h * W + w] as number));
-        }
-        out[o] = s / round(divisors[oh * g.outW + ow]);
-        o++;
+        const w = ow * g.strideW - g.padLeft;
+        visit(base, Math.max(h, 0), Math.min(h + g.kernelH, g.height), Math.max(w, 0), Math.min(w + g.kernelW, g.width), o++);
       }
     }
   }
+}
+
+/** Rounding to the dtype's precision after each operation (float32), or none (float64). */
+function rounding(dtype: string): (v: number) => number {
+  return dtype === 'float32' ? Math.fround : (v: number): number => v;
+}
+
+/** Average pooling straight over the image (see `Backend.avgPool2d`); float math in the input's dtype. */
+export function avgPool2dKernel(x: View, g: Conv2dGeometry, divisors: Float64Array): TypedArray {
+  const [N, C, , W] = x.shape;
+  const src = contiguousData(x);
+  const out = allocArray(x.storage.dtype, N * C * g.outH * g.outW);
+  const round = rounding(x.storage.dtype);
+  const L = g.outH * g.outW;
+  eachWindow(N * C, g, (base, h0, h1, w0, w1, o) => {
+    let s = 0;
+    for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) s = round(s + (src[base + h * W + w] as number));
+    out[o] = s / round(divisors[o % L]);
+  });
   return out;
 }
 
 /** The adjoint of {@link avgPool2dKernel}: grad [N, C, outH, outW] → [N, C, H, W]. */
 export function avgPool2dBackwardKernel(grad: View, g: Conv2dGeometry, divisors: Float64Array): TypedArray {
   const [N, C] = grad.shape;
-  const H = g.height;
   const W = g.width;
   const src = contiguousData(grad);
-  const out = allocArray(grad.storage.dtype, N * C * H * W);
-  const round = grad.storage.dtype === 'float32' ? Math.fround : (v: number): number => v;
-  let i = 0;
-  for (let p = 0; p < N * C; p++) {
-    const base = p * H * W;
-    for (let oh = 0; oh < g.outH; oh++) {
-      const h0 = oh * g.strideH - g.padTop;
-      for (let ow = 0; ow < g.outW; ow++) {
-        const w0 = ow * g.strideW - g.padLeft;
-        const v = round((src[i] as number) / round(divisors[oh * g.outW + ow]));
-        i++;
-        for (let h = Math.max(h0, 0); h < Math.min(h0 + g.kernelH, H); h++) {
-          for (let w = Math.max(w0, 0); w < Math.min(w0 + g.kernelW, W); w++) out[base + h * W + w] = (out[base + h * W + w] as number) + v;
-        }
-      }
-    }
-  }
+  const out = allocArray(grad.storage.dtype, N * C * g.height * W);
+  const round = rounding(grad.storage.dtype);
+  const L = g.outH * g.outW;
+  eachWindow(N * C, g, (base, h0, h1, w0, w1, o) => {
+    const v = round((src[o] as number) / round(divisors[o % L]));
+    for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) out[base + h * W + w] = (out[base + h * W + w] as number) + v;
+  });
   return out;
 }
 
