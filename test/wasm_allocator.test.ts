@@ -105,6 +105,22 @@ test('a free block in the middle is split to serve a smaller class before the he
   assert.ok(guard > a && filler > guard);
 });
 
+test('a miss splits a free block before merging: freed blocks stay on their size-class lists', () => {
+  const { heap, grows } = makeHeap(0, 3 * HEADER + 32768 + 4096 + 28672);
+  const a = heap.alloc(32768);
+  heap.alloc(4096); // guard
+  heap.release(a);
+  heap.alloc(28672); // the memory is now full: top = capacity
+  const x = heap.alloc(5000); // the front of a's block (5120-byte class)
+  heap.release(x);
+  // A new class takes the rest of a's block; merging x back in first would have handed out a again.
+  const y = heap.alloc(6000);
+  assert.equal(y, a + 5120 + HEADER);
+  // x's block waited on its list and comes back for the next request of its class.
+  assert.equal(heap.alloc(5000), x);
+  assert.equal(grows.length, 0);
+});
+
 test('running out of memory throws an error saying what is held', () => {
   const { heap } = makeHeap(0, 65536, 131072);
   heap.alloc(60000);

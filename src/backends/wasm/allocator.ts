@@ -104,11 +104,13 @@ export class Allocator {
     return ptr - HEADER < this.top && h[at + 1] === LIVE ? h[at] - HEADER : undefined;
   }
 
-  /** True when a block of `bytes` can be had without growing the memory (from its free list or the top). */
+  /** True when a block of `bytes` can be had without growing the memory (its free list, the top, or a larger free block to split). */
   fits(bytes: number): boolean {
     const total = HEADER + sizeClass(bytes);
     const list = this.free.get(total);
-    return (list !== undefined && list.length > 0) || this.top + total <= this.end;
+    if ((list !== undefined && list.length > 0) || this.top + total <= this.end) return true;
+    for (const [s, l] of this.free) if (s >= total && l.length > 0) return true;
+    return false;
   }
 
   /** Current counts. */
@@ -133,23 +135,15 @@ export class Allocator {
   }
 
   private reuseOrGrow(total: number): number {
+    // Split a free block first: merging walks every free block, and merging on every miss undid
+    // the size-class lists that the next training step would have hit (after a big GEMM had left
+    // the heap full of large free blocks, LeNet steps ran 1.5× slower).
+    const split = this.takeBestFit(total);
+    if (split !== null) return split;
     this.coalesce();
     if (this.top + total <= this.end) return this.bump(total);
-    // Best fit among free blocks of any size, splitting off the rest when it can hold a block.
-    let best = Infinity;
-    for (const [s, list] of this.free) if (s >= total && s < best && list.length > 0) best = s;
-    if (best !== Infinity) {
-      const start = this.free.get(best)!.pop()!;
-      this.freeBytes -= best;
-      if (best - total >= HEADER + ALIGN) {
-        this.markFree(start + total, best - total);
-        this.pushFree(start + total, best - total);
-      } else {
-        total = best;
-      }
-      this.heap()[start >>> 2] = total;
-      return start;
-    }
+    const merged = this.takeBestFit(total);
+    if (merged !== null) return merged;
     const newEnd = this.grow(this.top + total - this.end);
     if (this.top + total > newEnd) {
       throw new Error(
@@ -159,6 +153,23 @@ export class Allocator {
     }
     this.end = newEnd;
     return this.bump(total);
+  }
+
+  /** The smallest free block of at least `total` bytes, its tail split off onto a free list; null if none. */
+  private takeBestFit(total: number): number | null {
+    let best = Infinity;
+    for (const [s, list] of this.free) if (s >= total && s < best && list.length > 0) best = s;
+    if (best === Infinity) return null;
+    const start = this.free.get(best)!.pop()!;
+    this.freeBytes -= best;
+    if (best - total >= HEADER + ALIGN) {
+      this.markFree(start + total, best - total);
+      this.pushFree(start + total, best - total);
+    } else {
+      total = best;
+    }
+    this.heap()[start >>> 2] = total;
+    return start;
   }
 
   private markFree(start: number, total: number): void {
