@@ -72,10 +72,15 @@ export interface WasmBackend extends Backend {}
 
 /** The WebAssembly SIMD backend, registered as `'wasm'`. */
 export class WasmBackend implements WasmContext {
+  /** {@inheritDoc Backend.name} */
   readonly name = 'wasm';
+  /** {@inheritDoc WasmContext.backend} */
   readonly backend: Backend = this;
+  /** {@inheritDoc WasmContext.kernels} */
   readonly kernels: KernelExports;
+  /** Which build of the kernels runs: 'relaxed' (relaxed SIMD) or 'simd'. */
   readonly variant: KernelVariant;
+  /** {@inheritDoc WasmContext.desc} */
   readonly desc: number;
   private readonly mem: WasmMemory;
   private heap: HeapViews;
@@ -105,6 +110,7 @@ export class WasmBackend implements WasmContext {
 
   // ----- memory -----
 
+  /** {@inheritDoc WasmContext.views} */
   get views(): HeapViews {
     return this.heap;
   }
@@ -134,6 +140,7 @@ export class WasmBackend implements WasmContext {
     return this.mem.buffer.byteLength;
   }
 
+  /** {@inheritDoc WasmContext.storage} */
   storage(dtype: DType, size: number, zero: boolean): WasmStorage {
     const bytes = size * ELEMENT_BYTES[dtype];
     if (!this.allocator.fits(bytes)) this.reclaim();
@@ -172,18 +179,22 @@ export class WasmBackend implements WasmContext {
     this.liveStorages--;
   }
 
+  /** {@inheritDoc WasmContext.free} */
   free(s: WasmStorage): void {
     this.freeBlock(s.block);
   }
 
+  /** {@inheritDoc WasmContext.check} */
   check(op: string, v: View): WasmStorage {
     return checkView(op, this, v);
   }
 
+  /** {@inheritDoc WasmContext.address} */
   address(v: View): number {
     return (v.storage as WasmStorage).ptr + v.offset * ELEMENT_BYTES[v.storage.dtype];
   }
 
+  /** {@inheritDoc WasmContext.contiguous} */
   contiguous(v: View): WasmStorage {
     const s = v.storage as WasmStorage;
     const out = this.storage(s.dtype, numel(v.shape), false);
@@ -218,15 +229,18 @@ export class WasmBackend implements WasmContext {
     return this.pool.splitCalls;
   }
 
+  /** {@inheritDoc WasmContext.threadsFor} */
   threadsFor(ns: number): number {
     if (ns < PARALLEL_MIN_NS || this.pool.numThreads === 1) return 1;
     return this.pool.ready();
   }
 
+  /** {@inheritDoc WasmContext.runParts} */
   runParts(kernel: ParallelKernel, parts: readonly (readonly number[])[]): void {
     this.pool.run(kernel, parts);
   }
 
+  /** {@inheritDoc WasmContext.parallel} */
   parallel(kernel: ParallelKernel, total: number, nsPerItem: number, grain: number, args: (start: number, end: number) => number[]): void {
     let threads = this.threadsFor(total * nsPerItem);
     threads = Math.min(threads, Math.floor(total / grain));
@@ -240,6 +254,7 @@ export class WasmBackend implements WasmContext {
     this.pool.run(kernel, parts);
   }
 
+  /** {@inheritDoc WasmContext.scratch} */
   scratch(t: number): number {
     while (this.scratchPtrs.length <= t) this.scratchPtrs.push(this.allocator.alloc(this.kernels.gemmScratchBytes()));
     return this.scratchPtrs[t];
