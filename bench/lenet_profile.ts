@@ -16,17 +16,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
-  Tensor, WasmBackend, functional as F, getBackend, keep, manualSeed, models, nn, noGrad, optim, randint, randn,
-  setNumThreads, tidy,
+  WasmBackend, functional as F, getBackend, manualSeed, models, nn, noGrad, randint, randn, setNumThreads, tidy,
 } from '../src/index.js';
-
-/** A model mapping a batch to logits. */
-interface Classifier {
-  call(x: Tensor): Tensor;
-  parameters(): Tensor[];
-  train(mode?: boolean): unknown;
-  eval(): unknown;
-}
+// The benchmark's own training step, so the profile measures what `npm run bench` times.
+import { trainingStep, type Classifier } from './suites/glubina.js';
 
 function arg(name: string, fallback: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -73,20 +66,6 @@ function time(fn: () => void, runs: number, reps: number, warm: number): { ms: n
   return { ms: median(all), cpu: median(cpus), all };
 }
 
-function trainStep(model: Classifier, x: Tensor, y: Tensor): () => void {
-  const opt = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const params = model.parameters();
-  model.train();
-  return () =>
-    tidy(() => {
-      opt.zeroGrad();
-      F.crossEntropy(model.call(x), y).backward();
-      opt.step();
-      for (const s of opt.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) keep(v);
-      for (const p of params) p.grad = null;
-    });
-}
-
 function main(): void {
   const threads = Number(arg('threads', '1'));
   const runs = Number(arg('runs', '7'));
@@ -105,7 +84,7 @@ function main(): void {
     const model = makeModel(arg('model', 'bench'));
     const x = randn([64, 1, 28, 28]);
     const y = randint(0, 10, [64]);
-    const step = trainStep(model, x, y);
+    const step = trainingStep(model, x, y);
     const r = time(step, runs, steps, 10);
     console.log(`lenet train64 (${arg('model', 'bench')}): ${(64000 / r.ms).toFixed(0)} samples/s, ${r.ms.toFixed(3)} ms/step ${fmt(r)}`);
     if (flag('rss')) {

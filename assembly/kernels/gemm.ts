@@ -28,6 +28,18 @@ export function gemmScratchBytes(): i32 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
+/** Stores the 4×4 transpose of rows x0…x3 as four vectors `step` bytes apart, from `dst`. */
+@inline function storeTransposed(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, step: usize): void {
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+  v128.store(dst + step, i64x2.shuffle(t0, t1, 1, 3));
+  v128.store(dst + 2 * step, i64x2.shuffle(t2, t3, 0, 2));
+  v128.store(dst + 3 * step, i64x2.shuffle(t2, t3, 1, 3));
+}
+
 /** Packs rows [0,mc) × k [0,kc) of A into 4-row micro-panels, k-major, zero-padding the last. */
 function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
   for (let i = 0; i < mc; i += MR) {
@@ -49,14 +61,7 @@ function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
         const x1 = v128.and(v128.load(r1 + off), m1);
         const x2 = v128.and(v128.load(r2 + off), m2);
         const x3 = v128.and(v128.load(r3 + off), m3);
-        const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-        const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-        const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-        const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
-        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 16);
-        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 32);
-        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 48);
+        storeTransposed(x0, x1, x2, x3, dst, 16);
         dst += 64;
       }
       for (; k < kc; k++) {
@@ -144,22 +149,9 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
         const y1 = v128.and(v128.load(p5 + o), m5);
         const y2 = v128.and(v128.load(p6 + o), m6);
         const y3 = v128.and(v128.load(p7 + o), m7);
-        let t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-        let t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-        let t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-        let t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
-        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 32);
-        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 64);
-        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 96);
-        t0 = i32x4.shuffle(y0, y1, 0, 4, 1, 5);
-        t1 = i32x4.shuffle(y2, y3, 0, 4, 1, 5);
-        t2 = i32x4.shuffle(y0, y1, 2, 6, 3, 7);
-        t3 = i32x4.shuffle(y2, y3, 2, 6, 3, 7);
-        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2), 16);
-        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 48);
-        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 80);
-        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 112);
+        // Columns 0-3 and 4-7 of each k-step: two transposes interleaved 16 bytes apart.
+        storeTransposed(x0, x1, x2, x3, dst, 32);
+        storeTransposed(y0, y1, y2, y3, dst + 16, 32);
         dst += 128;
       }
       for (; k < kc; k++) {

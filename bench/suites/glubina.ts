@@ -15,7 +15,7 @@ import { reportTrainingRss, runBenches, type Bench } from './measure.js';
 import { emit, emitMeta, errorNote, parseSideArgs } from './protocol.js';
 
 /** A model that maps a batch to logits. */
-interface Classifier {
+export interface Classifier {
   call(x: Tensor): Tensor;
   parameters(): Tensor[];
   train(mode?: boolean): unknown;

@@ -108,9 +108,7 @@ export class Allocator {
   fits(bytes: number): boolean {
     const total = HEADER + sizeClass(bytes);
     const list = this.free.get(total);
-    if ((list !== undefined && list.length > 0) || this.top + total <= this.end) return true;
-    for (const [s, l] of this.free) if (s >= total && l.length > 0) return true;
-    return false;
+    return (list !== undefined && list.length > 0) || this.top + total <= this.end || this.bestFit(total) !== Infinity;
   }
 
   /** Current counts. */
@@ -155,10 +153,16 @@ export class Allocator {
     return this.bump(total);
   }
 
-  /** The smallest free block of at least `total` bytes, its tail split off onto a free list; null if none. */
-  private takeBestFit(total: number): number | null {
+  /** The size of the smallest free block of at least `total` bytes (Infinity if none). */
+  private bestFit(total: number): number {
     let best = Infinity;
     for (const [s, list] of this.free) if (s >= total && s < best && list.length > 0) best = s;
+    return best;
+  }
+
+  /** The smallest free block of at least `total` bytes, its tail split off onto a free list; null if none. */
+  private takeBestFit(total: number): number | null {
+    const best = this.bestFit(total);
     if (best === Infinity) return null;
     const start = this.free.get(best)!.pop()!;
     this.freeBytes -= best;
