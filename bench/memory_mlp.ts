@@ -21,16 +21,18 @@ export function getGc(): () => void {
 
 /**
  * Collects garbage and lets FinalizationRegistry callbacks run, so `memory()` is up to date.
- * The callbacks run in later tasks, so this repeats until two rounds agree.
+ * The callbacks run in later tasks, and on a loaded machine some arrive a round late: this repeats
+ * until three rounds in a row agree (two agreeing rounds once left ten storages uncounted).
  */
 export async function settle(gc: () => void): Promise<void> {
   let previous = -1;
-  for (let round = 0; round < 20; round++) {
+  let agreeing = 0;
+  for (let round = 0; round < 40 && agreeing < 2; round++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const now = memory().storages;
-    if (now === previous) return;
+    agreeing = now === previous ? agreeing + 1 : 0;
     previous = now;
   }
 }
