@@ -47,6 +47,13 @@ def measure(fn, limits):
         once = (clock() - t0) * 1e3
         if once > limits["skipAboveMs"]:
             return skipped(once, limits)
+    # Warm up for the same budget as every other side (see measure.ts).
+    if once <= limits["singleRunAboveMs"]:
+        warm_start = clock()
+        while (clock() - warm_start) * 1e3 < limits.get("warmupMs", 0):
+            t0 = clock()
+            fn()
+            once = (clock() - t0) * 1e3
     reps = max(1, -(-limits["minRunMs"] // max(once, 1e-3)))
     reps = int(reps)
     single = once > limits["singleRunAboveMs"]
@@ -98,7 +105,7 @@ def blas_libraries():
 def main():
     opts = parse_args(sys.argv[1:])
     limits = json.loads(opts.get("limits", "{}")) or {
-        "budgetMs": 2000, "minRuns": 5, "maxRuns": 15, "skipAboveMs": 15000, "singleRunAboveMs": 4000,
+        "budgetMs": 2000, "warmupMs": 1000, "minRuns": 5, "maxRuns": 15, "skipAboveMs": 15000, "singleRunAboveMs": 4000,
         "minRunMs": 100, "rssSteps": 100}
     items = [i for i in opts.get("items", "").split(",") if i]
     threads = int(opts.get("threads", "1"))
