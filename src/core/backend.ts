@@ -243,6 +243,12 @@ export interface Backend {
   adamStep?(param: View, grad: View, expAvg: View, expAvgSq: View, maxExpAvgSq: View | null, hyper: AdamStepHyper): boolean;
   /** Frees a storage now rather than when it is collected (optional for garbage-collected backends). */
   release(storage: Storage): void;
+  /**
+   * Called when a storage made inside a `tidy` outlives every enclosing tidy (returned from the
+   * outermost one, or kept): from now on only the backend's own reclamation (a finaliser) frees
+   * it. Backends that defer that registration for tidied storages register it here.
+   */
+  escape?(storage: Storage): void;
   /** What the backend holds now. */
   memory(): MemoryInfo;
 }

@@ -33,9 +33,15 @@ declare module './tensor.js' {
 const scopes: Storage[][] = [];
 const kept = new WeakSet<Storage>();
 
-/** Called by backends for every storage they create, so that an enclosing `tidy` can free it. */
-export function trackStorage(storage: Storage): void {
-  if (scopes.length > 0) scopes[scopes.length - 1].push(storage);
+/**
+ * Called by backends for every storage they create, so that an enclosing `tidy` can free it.
+ * Returns true when a tidy tracks it: the tidy then frees it, or hands it to `Backend.escape` if
+ * it survives every scope, so the backend may skip registering a finaliser until then.
+ */
+export function trackStorage(storage: Storage): boolean {
+  if (scopes.length === 0) return false;
+  scopes[scopes.length - 1].push(storage);
+  return true;
 }
 
 /**
@@ -86,6 +92,7 @@ export function tidy<T>(fn: () => T): T {
     for (const s of scope) {
       if (survivors.has(s) || kept.has(s)) {
         if (parent && !kept.has(s)) parent.push(s);
+        else s.backend.escape?.(s);
       } else {
         s.backend.release(s);
       }
