@@ -47,8 +47,10 @@ export class Tensor {
   /** Wraps a storage; most code should use the creation functions (`tensor`, `zeros`, …) instead. */
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage;
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    // Frozen arrays (another tensor's shape or strides) are shared as they are: copying them was a
+    // visible part of every op's cost.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.strides = strides === undefined ? Object.freeze(contiguousStrides(shape)) : Object.isFrozen(strides) ? strides : Object.freeze([...strides]);
     this.offset = offset;
   }
 

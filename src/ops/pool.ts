@@ -71,8 +71,8 @@ interface PoolParams {
   stride: number[];
   padding: number[];
   dilation: number[];
-  /** The arguments as given (before lifting), for error messages. */
-  describe: string;
+  /** The arguments as given (before lifting), for error messages (built only when one is thrown). */
+  describe: () => string;
 }
 
 function poolParams(op: string, spatial: 1 | 2, kernelSize: SizeArg, stride: SizeArg | null | undefined, padding: SizeArg | undefined, dilation: SizeArg | undefined): PoolParams {
@@ -85,7 +85,7 @@ function poolParams(op: string, spatial: 1 | 2, kernelSize: SizeArg, stride: Siz
     throw new Error(`${op}: padding ${fmtShape(p)} must be at most half the kernel size ${fmtShape(kernel)}`);
   }
   const lift = (v: number[], h: number): number[] => (spatial === 1 ? [h, ...v] : v);
-  const describe = `kernel ${fmtShape(kernel)}, stride ${fmtShape(s)}, padding ${fmtShape(p)}, dilation ${fmtShape(d)}`;
+  const describe = (): string => `kernel ${fmtShape(kernel)}, stride ${fmtShape(s)}, padding ${fmtShape(p)}, dilation ${fmtShape(d)}`;
   return { kernel: lift(kernel, 1), stride: lift(s, 1), padding: lift(p, 0), dilation: lift(d, 1), describe };
 }
 
@@ -94,7 +94,7 @@ function poolOutput(op: string, spatial: 1 | 2, input: Tensor, x4: Tensor, p: Po
   const out = [0, 1].map((d) => poolOutSize(x4.shape[2 + d], p.kernel[d], p.stride[d], p.padding[d], p.dilation[d], ceilMode));
   if (out.some((s) => s < 1)) {
     const shown = spatial === 1 ? out.slice(1) : out;
-    throw new Error(`${op}: output size ${fmtShape(shown)} is too small for input ${fmtShape(input.shape)} (${p.describe})`);
+    throw new Error(`${op}: output size ${fmtShape(shown)} is too small for input ${fmtShape(input.shape)} (${p.describe()})`);
   }
   return [out[0], out[1]];
 }
@@ -174,9 +174,25 @@ function avgPoolNd(op: string, spatial: 1 | 2, input: Tensor, kernelSize: SizeAr
     height: H, width: W, kernelH: p.kernel[0], kernelW: p.kernel[1], strideH: p.stride[0], strideW: p.stride[1],
     padTop: p.padding[0], padLeft: p.padding[1], dilationH: 1, dilationW: 1, outH: oH, outW: oW,
   };
-  const divisors = avgPoolDivisors([H, W], p.kernel, p.stride, p.padding, [oH, oW], options.countIncludePad ?? true, override);
+  const divisors = cachedDivisors([H, W], p, [oH, oW], options.countIncludePad ?? true, override);
   const out = avgPoolPlanes(x4, g, divisors);
   return unbatch(spatial === 1 ? squeeze(out, 2) : out);
+}
+
+// Divisor tables by geometry: a model pools the same shapes every call, and building the table
+// took ~4% of batch-1 LeNet inference. Tables are never written after creation.
+const divisorCache = new Map<string, Float64Array>();
+const DIVISOR_CACHE_SIZE = 64;
+
+function cachedDivisors(size: [number, number], p: PoolParams, out: [number, number], countIncludePad: boolean, override: number | undefined): Float64Array {
+  const key = `${size[0]},${size[1]},${p.kernel[0]},${p.kernel[1]},${p.stride[0]},${p.stride[1]},${p.padding[0]},${p.padding[1]},${out[0]},${out[1]},${countIncludePad},${override}`;
+  let table = divisorCache.get(key);
+  if (table === undefined) {
+    table = avgPoolDivisors(size, p.kernel, p.stride, p.padding, out, countIncludePad, override);
+    if (divisorCache.size >= DIVISOR_CACHE_SIZE) divisorCache.delete(divisorCache.keys().next().value!);
+    divisorCache.set(key, table);
+  }
+  return table;
 }
 
 /**

@@ -23,7 +23,8 @@ const FREE = 0x66726565;
 export function sizeClass(bytes: number): number {
   if (bytes <= ALIGN) return ALIGN;
   if (bytes <= 256) return Math.ceil(bytes / ALIGN) * ALIGN;
-  const step = 2 ** Math.floor(Math.log2(bytes - 1)) / 4;
+  // 2^⌊log2(bytes − 1)⌋ / 4, by counting leading zeros below 2 GiB (Math.log2 showed in profiles).
+  const step = bytes <= 2 ** 31 ? 2 ** (29 - Math.clz32(bytes - 1)) : 2 ** Math.floor(Math.log2(bytes - 1)) / 4;
   return Math.ceil(bytes / step) * step;
 }
 
