@@ -9,11 +9,11 @@ import {
   convGeometry, convTransposeOutSize, expandSize, resolveConvPadding,
   type Conv2dGeometry, type ConvPadding, type SizeArg,
 } from '../core/conv_shape.js';
-import { fmtShape } from '../core/shape.js';
+import { fmtShape, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { add } from './elementwise.js';
 import { checkSameBackend, checkTensor } from './helpers.js';
-import { matmul } from './linalg.js';
+import { addmm, matmul } from './linalg.js';
 import { batched, checkFloating } from './spatial.js';
 import { col2im, im2col, im2colBatched } from './unfold.js';
 import { contiguous, permute, reshape, squeeze, transpose, unsqueeze } from './view.js';
@@ -139,8 +139,29 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
   const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
-  const out = contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
+  const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias) : contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
+}
+
+/** True when the only window is the whole unpadded image (one output position, every tap inside). */
+function coversWholeInput(g: Conv2dGeometry): boolean {
+  return g.outH === 1 && g.outW === 1 && g.padTop === 0 && g.padLeft === 0 && g.kernelH === g.height && g.kernelW === g.width &&
+    g.dilationH === 1 && g.dilationW === 1;
+}
+
+/**
+ * A convolution whose kernel covers the whole image is a Linear layer: x [N, K] @ weight [O, K]ᵀ
+ * (+ bias), K = C·kH·kW in the same order as im2col's rows. It skips im2col and col2im, which
+ * for LeNet-5's C5 moved 25,600 one-float rows each way (0.65 ms of a 11 ms training step).
+ */
+function wholeInputConv(x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  const [N] = x.shape;
+  const O = weight.shape[0];
+  const K = numel(weight.shape) / O;
+  const rows = reshape(x, [N, K]);
+  const w = transpose(reshape(weight, [O, K]), 0, 1);
+  const out = bias === null ? matmul(rows, w) : addmm(bias, rows, w);
+  return reshape(out, [N, O, 1, 1]);
 }
 
 /**
