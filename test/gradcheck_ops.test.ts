@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  addmm,  abs, add, amax, amin, bmm, cat, chunk, clamp, div, elu, exp, gradcheck, leakyRelu, log, log1p, logSoftmax,
+  addmm,  abs, add, amax, amin, bmm, cat, chunk, clamp, div, elu, enableGrad, exp, gradcheck, leakyRelu, log, log1p, logSoftmax,
   logsumexp, manualSeed, matmul, maximum, mean, minimum, mm, mul, neg, pow, randn, relu, sigmoid, softmax,
   softplus, split, sqrt, stack, std, sub, sum, tanh, tensor, variance, where, type Tensor,
 } from '../src/index.js';
@@ -377,5 +377,32 @@ describe('gradcheck itself', () => {
   });
   test('refuses float32 inputs', () => {
     assert.throws(() => gradcheck((a) => a.exp(), [randn([2], { requiresGrad: true })]), /gradcheck: input 0 \[2\] is float32/);
+  });
+});
+
+describe('activation gradients (fused tanh/sigmoid/threshold backward)', () => {
+  const activations: [string, (x: Tensor) => Tensor][] = [['tanh', tanh], ['sigmoid', sigmoid], ['relu', relu]];
+  for (const [name, f] of activations) {
+    test(`${name}: the gradient rule is differentiable in x and in the upstream gradient (double backward)`, () => {
+      const x = name === 'relu' ? awayFrom([3, 4], [0]) : rnd(3, 4);
+      const gy = rnd(3, 4);
+      check((xi, gi) => enableGrad(() => f(xi).gradFn!.apply(gi)[0]!), [x, gy]);
+    });
+  }
+  test('float32 results equal the composite ops bit for bit (PyTorch rounds each step to float32)', () => {
+    manualSeed(5);
+    const y = randn([1000]).tanh();
+    const g = randn([1000]);
+    const same = (a: Tensor, b: Tensor): void => assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    const x = y.detach().requiresGrad_();
+    const grad = (h: (t: Tensor) => Tensor): Tensor => h(x).gradFn!.apply(g)[0]!;
+    const ty = tanh(x).detach();
+    same(grad(tanh), g.mul(sub(1, ty.mul(ty))));
+    const sy = sigmoid(x).detach();
+    same(grad(sigmoid), g.mul(sy.mul(sub(1, sy))));
+    // PyTorch's threshold_backward: 0 where the output is ≤ 0, even for a NaN or infinite gradient.
+    const inf = tensor([Infinity, NaN, 2, -3]);
+    const at = tensor([-1, 0, 0.5, 2], { requiresGrad: true });
+    assert.deepEqual(Array.from(relu(at).gradFn!.apply(inf)[0]!.dataSync()), [0, 0, 2, -3]);
   });
 });

@@ -117,7 +117,9 @@ export function unaryF32(op: i32, x: usize, out: usize, desc: usize, start: i32,
 
 // Binary op codes: arithmetic (float32 out) below B_EQ, comparisons and logic (bool out) from B_EQ.
 const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6;
-const B_EQ = 7, B_NE = 8, B_LT = 9, B_LE = 10, B_GT = 11, B_GE = 12, B_AND = 13, B_OR = 14;
+// Activation gradients (a = grad, b = forward output), each the composite's float32 steps in order.
+const B_TANH_GRAD = 7, B_SIGMOID_GRAD = 8, B_RELU_GRAD = 9;
+const B_EQ = 10, B_NE = 11, B_LT = 12, B_LE = 13, B_GT = 14, B_GE = 15, B_AND = 16, B_OR = 17;
 
 @inline function bvec(op: i32, a: v128, b: v128): v128 {
   switch (op) {
@@ -127,6 +129,9 @@ const B_EQ = 7, B_NE = 8, B_LT = 9, B_LE = 10, B_GT = 11, B_GE = 12, B_AND = 13,
     case B_DIV: return f32x4.div(a, b);
     case B_MAX: return f32x4.max(a, b); // NaN wins, as in PyTorch
     case B_MIN: return f32x4.min(a, b);
+    case B_TANH_GRAD: return f32x4.mul(a, f32x4.sub(f32x4.splat(1), f32x4.mul(b, b)));
+    case B_SIGMOID_GRAD: return f32x4.mul(a, f32x4.mul(b, f32x4.sub(f32x4.splat(1), b)));
+    case B_RELU_GRAD: return v128.andnot(a, f32x4.le(b, f32x4.splat(0)));
     default: return a;
   }
 }
@@ -140,6 +145,9 @@ const B_EQ = 7, B_NE = 8, B_LT = 9, B_LE = 10, B_GT = 11, B_GE = 12, B_AND = 13,
     case B_POW: return <f32>Math.pow(<f64>a, <f64>b);
     case B_MAX: return a != a || b != b ? NaN : (a > b ? a : b);
     case B_MIN: return a != a || b != b ? NaN : (a < b ? a : b);
+    case B_TANH_GRAD: return a * (<f32>1 - b * b);
+    case B_SIGMOID_GRAD: return a * (b * (<f32>1 - b));
+    case B_RELU_GRAD: return b <= 0 ? <f32>0 : a;
     default: return a;
   }
 }
@@ -229,6 +237,9 @@ export function binaryF32(op: i32, a: usize, b: usize, out: usize, desc: usize, 
     case B_POW: binaryRange(B_POW, a, b, out, desc, start, end); break;
     case B_MAX: binaryRange(B_MAX, a, b, out, desc, start, end); break;
     case B_MIN: binaryRange(B_MIN, a, b, out, desc, start, end); break;
+    case B_TANH_GRAD: binaryRange(B_TANH_GRAD, a, b, out, desc, start, end); break;
+    case B_SIGMOID_GRAD: binaryRange(B_SIGMOID_GRAD, a, b, out, desc, start, end); break;
+    case B_RELU_GRAD: binaryRange(B_RELU_GRAD, a, b, out, desc, start, end); break;
     case B_EQ: binaryRange(B_EQ, a, b, out, desc, start, end); break;
     case B_NE: binaryRange(B_NE, a, b, out, desc, start, end); break;
     case B_LT: binaryRange(B_LT, a, b, out, desc, start, end); break;

@@ -40,6 +40,9 @@ export type UnaryOp =
 /** Elementwise functions of two same-shaped arguments; comparisons produce bool. */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  // Activation gradients from (grad a, forward output b), as PyTorch's *_backward kernels:
+  // a·(1 − b·b), a·(b·(1 − b)), and a where b > 0 (0 where b ≤ 0; a NaN output passes a).
+  | 'tanhBackward' | 'sigmoidBackward' | 'reluBackward'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
 
 /** Reductions over a set of dims. `argmax`/`argmin` reduce exactly one dim and yield int32 indices. */

@@ -48,8 +48,13 @@ export function unaryKernel(op: UnaryOp, x: View, outDtype: DType, args: readonl
   return out;
 }
 
-function binaryFn(op: BinaryOp): (a: number, b: number) => number {
+function binaryFn(op: BinaryOp, outDtype: DType): (a: number, b: number) => number {
+  // The activation gradients round each step to float32 as the composite ops (and PyTorch) do.
+  const r = outDtype === 'float32' ? Math.fround : (v: number): number => v;
   switch (op) {
+    case 'tanhBackward': return (a, b) => r(a * r(1 - r(b * b)));
+    case 'sigmoidBackward': return (a, b) => r(a * r(b * r(1 - b)));
+    case 'reluBackward': return (a, b) => (b <= 0 ? 0 : a);
     case 'add': return (a, b) => a + b;
     case 'sub': return (a, b) => a - b;
     case 'mul': return (a, b) => a * b;
@@ -71,7 +76,7 @@ function binaryFn(op: BinaryOp): (a: number, b: number) => number {
 
 /** `op(a, b)` elementwise over two views of one shape into a new array of `outDtype`. */
 export function binaryKernel(op: BinaryOp, a: View, b: View, outDtype: DType): TypedArray {
-  const f = binaryFn(op);
+  const f = binaryFn(op, outDtype);
   const sb = broadcastScalar(b);
   const A = contiguousData(a);
   const out = allocArray(outDtype, A.length);

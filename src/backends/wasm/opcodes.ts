@@ -21,12 +21,12 @@ export function unaryCost(op: UnaryOp): number {
 
 /** Binary op codes; codes ≥ {@link FIRST_COMPARISON} write bool. */
 export const BINARY_CODES: Record<BinaryOp, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6,
-  eq: 7, ne: 8, lt: 9, le: 10, gt: 11, ge: 12, logicalAnd: 13, logicalOr: 14,
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, tanhBackward: 7, sigmoidBackward: 8, reluBackward: 9,
+  eq: 10, ne: 11, lt: 12, le: 13, gt: 14, ge: 15, logicalAnd: 16, logicalOr: 17,
 };
 
 /** The first binary code whose result is bool. */
-export const FIRST_COMPARISON = 7;
+export const FIRST_COMPARISON = 10;
 
 /** Reduction codes. */
 export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
