@@ -199,3 +199,53 @@ describe('fused SGD step', () => {
     });
   }
 });
+
+describe('implicit-GEMM convolution (columns built slab by slab, never stored)', () => {
+  /** [x shape, out channels, kernel, stride, padding t/b/l/r, dilation]: LeNet's C1 and C3, and odd geometries. */
+  const IMPLICIT: [number[], number, [number, number], [number, number], [number, number, number, number], [number, number]][] = [
+    [[64, 1, 28, 28], 6, [5, 5], [1, 1], [2, 2, 2, 2], [1, 1]],
+    [[64, 6, 14, 14], 16, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]],
+    [[5, 3, 9, 7], 4, [3, 2], [2, 1], [1, 1, 1, 1], [1, 2]],
+    [[3, 2, 11, 13], 7, [3, 3], [2, 3], [2, 0, 1, 2], [1, 1]],
+    [[9, 5, 6, 6], 16, [3, 3], [1, 1], [1, 1, 1, 1], [2, 1]],
+  ];
+  for (const threads of [1, 2]) {
+    for (const [shape, O, k, s, p, d] of IMPLICIT) {
+      const label = `${threads} thread(s): x ${shape.join('x')} → ${O} k ${k} s ${s} p ${p} d ${d}`;
+      test(`${label}: forward and weight gradient bit-identical to im2col + matmul`, () => {
+        const be = onBackend('wasm', () => getBackend());
+        assert.ok(be instanceof WasmBackend);
+        const before = getNumThreads();
+        setNumThreads(threads);
+        if (threads > 1) be.waitForThreads(10000);
+        try {
+          onBackend('wasm', () => {
+            const g = geometry(shape[2], shape[3], k, s, p, d);
+            const K = shape[1] * k[0] * k[1];
+            const NL = shape[0] * g.outH * g.outW;
+            const x = rnd(shape, 11);
+            const w = rnd([O, shape[1], k[0], k[1]], 12);
+            const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
+            const folded = be.conv2dFolded(x, w, g, false);
+            assert.ok(folded !== null, 'the implicit kernel takes this shape');
+            assertAgree(new Tensor(folded, [O, NL]), w.reshape([O, K]).matmul(cols), 0, 0, `forward ${label}`);
+            const gy = rnd([O, NL], 13);
+            const dw = be.conv2dFoldedWeightGrad(gy, x, g);
+            if (dw !== null) assertAgree(new Tensor(dw, [O, K]), gy.matmul(cols.t()), 0, 0, `weight gradient ${label}`);
+            else assert.ok(O + K > 256 || NL < 512, 'declined only where the explicit product takes another path');
+          });
+        } finally {
+          setNumThreads(before);
+        }
+      });
+    }
+  }
+  test('shapes outside the kernels are declined (17 output channels, groups)', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      const g = geometry(6, 6, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]);
+      assert.equal(be.conv2dFolded!(rnd([4, 3, 6, 6], 1), rnd([17, 3, 3, 3], 2), g, false), null);
+      assert.equal(be.conv2dFolded!(rnd([4, 4, 6, 6], 1), rnd([8, 2, 3, 3], 2), g, false), null);
+    });
+  });
+});

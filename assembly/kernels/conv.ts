@@ -9,11 +9,20 @@
  * no two ranges write the same output.
  */
 
-/** Copies n floats (unaligned v128 moves, then a scalar tail). */
+/**
+ * Copies n floats with unaligned v128 moves; for n ≥ 4 the last move ends exactly at n, overlapping
+ * the one before (the rows copied here are short, 5–30 floats, and a scalar tail loop cost as much
+ * as the vectors).
+ */
 @inline function copyF32(dst: usize, src: usize, n: i32): void {
-  let q = 0;
-  for (; q + 4 <= n; q += 4) v128.store(dst + (<usize>q << 2), v128.load(src + (<usize>q << 2)));
-  for (; q < n; q++) store<f32>(dst + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
+  if (n >= 4) {
+    let q = 0;
+    for (; q + 4 < n; q += 4) v128.store(dst + (<usize>q << 2), v128.load(src + (<usize>q << 2)));
+    const last = <usize>(n - 4) << 2;
+    v128.store(dst + last, v128.load(src + last));
+  } else {
+    for (let q = 0; q < n; q++) store<f32>(dst + (<usize>q << 2), load<f32>(src + (<usize>q << 2)));
+  }
 }
 
 /** Zeroes n floats. */
@@ -46,6 +55,71 @@
 @inline function validHi(off: i32, s: i32, size: i32, count: i32, lo: i32): i32 {
   const t = size - 1 - off;
   return t < 0 ? lo : max(lo, min(count, t / s + 1));
+}
+
+/**
+ * A block of the batch-folded column matrix [C·kH·kW, N·L], built straight from x [N, C, H, W] for
+ * the implicit-GEMM convolution kernels (gemm_small.ts): rows [k0, k1) and columns [j0, j0 + w)
+ * into dst, row stride `ls` floats. Column j = n·L + oh·outW + ow; row k = c·kH·kW + i·kW + jj.
+ * Walks the block one output-row segment at a time (the columns of one image and output row).
+ */
+export function im2colSlab(x: usize, g: usize, k0: i32, k1: i32, j0: i32, w: i32, dst: usize, ls: i32): void {
+  const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
+  const sH = load<i32>(g, 16), sW = load<i32>(g, 20), pT = load<i32>(g, 24), pL = load<i32>(g, 28);
+  const dH = load<i32>(g, 32), dW = load<i32>(g, 36), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
+  const C = load<i32>(g, 48);
+  const K = kH * kW;
+  const L = oH * oW;
+  const rowBytes = <usize>ls << 2;
+  let j = j0;
+  const jEnd = j0 + w;
+  while (j < jEnd) {
+    const n = j / L;
+    const rem = j - n * L;
+    const oh = rem / oW;
+    const ow0 = rem - oh * oW;
+    const len = min(oW - ow0, jEnd - j);
+    const ow1 = ow0 + len;
+    const image = x + (<usize>(n * C * H * W) << 2);
+    let d = dst + (<usize>(j - j0) << 2);
+    // (c, i, jj) of row k0, then stepped along with k.
+    let c = k0 / K;
+    let tap = k0 - c * K;
+    let i = tap / kW;
+    let jj = tap - i * kW;
+    for (let k = k0; k < k1; k++) {
+      const ih = oh * sH - pT + i * dH;
+      if (ih < 0 || ih >= H) {
+        zeroF32(d, len);
+      } else {
+        const offW = jj * dW - pL;
+        // The row's valid output columns (those reading inside the image), clipped to the segment;
+        // without divisions at stride 1, the common case (this runs once per row per segment).
+        const rowLo = sW == 1 ? (offW >= 0 ? 0 : min(oW, -offW)) : validLo(offW, sW, oW);
+        const rowHi = sW == 1 ? max(0, min(oW, W - offW)) : validHi(offW, sW, W, oW, 0);
+        const lo = min(ow1, max(ow0, rowLo));
+        const hi = max(lo, min(ow1, rowHi));
+        if (lo > ow0) zeroF32(d, lo - ow0);
+        const s = image + (<usize>((c * H + ih) * W + offW) << 2);
+        const out = d + (<usize>(lo - ow0) << 2);
+        if (sW == 1) {
+          copyF32(out, s + (<usize>lo << 2), hi - lo);
+        } else {
+          for (let ow = lo; ow < hi; ow++) store<f32>(out + (<usize>(ow - lo) << 2), load<f32>(s + (<usize>(ow * sW) << 2)));
+        }
+        if (hi < ow1) zeroF32(d + (<usize>(hi - ow0) << 2), ow1 - hi);
+      }
+      d += rowBytes;
+      if (++jj == kW) {
+        jj = 0;
+        if (++i == kH) {
+          i = 0;
+          c++;
+        }
+      }
+    }
+    j += len;
+  }
 }
 
 /**

@@ -9,6 +9,8 @@
  *   contiguous vectors; K is walked in blocks that fit in L2 so the operands stream from memory once.
  */
 
+import { im2colSlab } from './conv';
+
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
@@ -128,15 +130,44 @@ export function sgemmDirect(
   b: usize, rsB: i32,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
+  directColumns(false, m, 0, n, k, a, rsA, csA, b, rsB, 0, c, ldc, scratch, accumulate);
+}
+
+/**
+ * The implicit-GEMM convolution forward: C[m × (N·L)] (row stride ldc) = weight[m × K] · columns,
+ * columns [jA, jB) only, where the columns are im2col of x (geometry block `g`, batch-folded) built
+ * slab by slab in `scratch` and never written to memory whole. Same slabs and tiles as
+ * {@link sgemmDirect}, so the result is bit-identical to im2col followed by it.
+ */
+export function convDirectF32(
+  m: i32, jA: i32, jB: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  x: usize, g: usize,
+  c: usize, ldc: i32, scratch: usize, accumulate: bool,
+): void {
+  directColumns(true, m, jA, jB, k, a, rsA, csA, x, 0, g, c, ldc, scratch, accumulate);
+}
+
+/** Columns [jA, jB) of sgemmDirect; B's slabs are copied from b (row stride rsB) or, with `conv`, built by im2col from x = b. */
+@inline function directColumns(
+  conv: bool, m: i32, jA: i32, jB: i32, k: i32,
+  a: usize, rsA: i32, csA: i32,
+  b: usize, rsB: i32, g: usize,
+  c: usize, ldc: i32, scratch: usize, accumulate: bool,
+): void {
   const width = max(8, min(1024, (DIRECT_SLAB / k - 32) & ~7));
-  for (let j0 = 0; j0 < n; j0 += width) {
-    const w = min(width, n - j0);
+  for (let j0 = jA; j0 < jB; j0 += width) {
+    const w = min(width, jB - j0);
     // Slab rows one cache line longer than a multiple of 16 floats: rows 4 KiB apart would all map
     // to one L1 set, and the micro-kernel's k-loop would miss on every load.
     const ls = ((w + 15) & ~15) + 16;
     const w8 = w & ~7;
-    for (let p = 0; p < k; p++) {
-      memory.copy(scratch + (<usize>(p * ls) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
+    if (conv) {
+      im2colSlab(b, g, 0, k, j0, w, scratch, ls);
+    } else {
+      for (let p = 0; p < k; p++) {
+        memory.copy(scratch + (<usize>(p * ls) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
+      }
     }
     for (let j = 0; j < w8; j += 8) {
       const pb = scratch + (<usize>j << 2);
@@ -228,23 +259,46 @@ export const DOT_MIN_K: i32 = 512;
  * blocks of {@link DOT_KB}, in 2×4 tiles of C with single elements at the edges; `accumulate` adds to C.
  */
 export function sgemmDot(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+  for (let p0 = 0; p0 < k; p0 += DOT_KB) {
+    dotBlock(m, n, min(DOT_KB, k - p0), a + (<usize>p0 << 2), lda, b + (<usize>p0 << 2), ldb, c, ldc, p0 > 0 || accumulate);
+  }
+}
+
+/** Row stride (floats) of the column blocks {@link convWeightGradF32} builds: a cache line past DOT_KB. */
+const SLAB_LD: i32 = DOT_KB + 16;
+
+/**
+ * The implicit-GEMM convolution weight gradient: dW[m × K] (row stride ldc), columns [r0, r1) only,
+ * = grad[m × (N·L)] (row stride lda) · columnsᵀ, the columns (im2col of x, geometry `g`, rows r0…r1)
+ * built one K block of {@link DOT_KB} at a time in `scratch` ([r1 − r0] × {@link SLAB_LD} floats).
+ * The same blocks and tiles as {@link sgemmDot}, so the result is bit-identical to im2col followed by it.
+ */
+export function convWeightGradF32(m: i32, r0: i32, r1: i32, nl: i32, a: usize, lda: i32, x: usize, g: usize, c: usize, ldc: i32, scratch: usize): void {
+  for (let p0 = 0; p0 < nl; p0 += DOT_KB) {
+    const kb = min(DOT_KB, nl - p0);
+    im2colSlab(x, g, r0, r1, p0, kb, scratch, SLAB_LD);
+    dotBlock(m, r1 - r0, kb, a + (<usize>p0 << 2), lda, scratch, SLAB_LD, c + (<usize>r0 << 2), ldc, p0 > 0);
+  }
+}
+
+/** Bytes of scratch {@link convWeightGradF32} needs for `rows` rows of the column matrix. */
+export function convWeightGradScratchBytes(rows: i32): i32 {
+  return rows * SLAB_LD * 4;
+}
+
+/** One K block (kb floats) of {@link sgemmDot}: C (+)= A[:, block] · B[block, :]. */
+@inline function dotBlock(m: i32, n: i32, kb: i32, pa: usize, lda: i32, pb: usize, ldb: i32, c: usize, ldc: i32, add: bool): void {
   const m2 = m & ~1;
   const n4 = n & ~3;
-  for (let p0 = 0; p0 < k; p0 += DOT_KB) {
-    const kb = min(DOT_KB, k - p0);
-    const add = p0 > 0 || accumulate;
-    const pa = a + (<usize>p0 << 2);
-    const pb = b + (<usize>p0 << 2);
-    for (let i = 0; i < m2; i += 2) {
-      const ai = pa + (<usize>(i * lda) << 2);
-      for (let j = 0; j < n4; j += 4) {
-        dot2x4(kb, ai, lda, pb + (<usize>(j * ldb) << 2), ldb, c + (<usize>(i * ldc + j) << 2), ldc, add);
-      }
+  for (let i = 0; i < m2; i += 2) {
+    const ai = pa + (<usize>(i * lda) << 2);
+    for (let j = 0; j < n4; j += 4) {
+      dot2x4(kb, ai, lda, pb + (<usize>(j * ldb) << 2), ldb, c + (<usize>(i * ldc + j) << 2), ldc, add);
     }
-    for (let i = 0; i < m; i++) {
-      const ai = pa + (<usize>(i * lda) << 2);
-      // Edge columns of every row, and every column of the last row when m is odd.
-      for (let j = i < m2 ? n4 : 0; j < n; j++) dot1x1(kb, ai, pb + (<usize>(j * ldb) << 2), c + (<usize>(i * ldc + j) << 2), add);
-    }
+  }
+  for (let i = 0; i < m; i++) {
+    const ai = pa + (<usize>(i * lda) << 2);
+    // Edge columns of every row, and every column of the last row when m is odd.
+    for (let j = i < m2 ? n4 : 0; j < n; j++) dot1x1(kb, ai, pb + (<usize>(j * ldb) << 2), c + (<usize>(i * ldc + j) << 2), add);
   }
 }

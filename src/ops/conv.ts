@@ -12,10 +12,11 @@ import {
 import { fmtShape, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { add } from './elementwise.js';
-import { checkSameBackend, checkTensor } from './helpers.js';
+import { checkSameBackend, checkTensor, record, wrap } from './helpers.js';
+import { isGradEnabled } from '../core/grad_mode.js';
 import { addmm, matmul } from './linalg.js';
 import { batched, checkFloating } from './spatial.js';
-import { col2im, im2col, im2colBatched } from './unfold.js';
+import { col2im, col2imBatched, im2col, im2colBatched } from './unfold.js';
 import { contiguous, permute, reshape, squeeze, transpose, unsqueeze } from './view.js';
 
 /** Options of {@link conv1d} and {@link conv2d}. */
@@ -111,8 +112,34 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
   const w = reshape(weight, [groups, O / groups, K]);
   // Large images keep one product per image: their columns are long already.
   if (N === 1 || L >= FOLD_BELOW) return reshape(matmul(w, reshape(im2col(x, g), [N, groups, K, L])), [N, O, g.outH, g.outW]);
+  const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
+  if (implicit !== null) return permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   const cols = reshape(im2colBatched(x, g), [groups, K, N * L]);
   return permute(reshape(matmul(w, cols), [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
+}
+
+/**
+ * The batch-folded product weight [O, K] @ im2colBatched(x) [K, N·L] as the backend's implicit GEMM
+ * (columns built slab by slab, never stored: LeNet's column matrices are 4–5 MB each, written and
+ * read back from memory every step), or null where the backend has no kernel for it. The gradient
+ * rule is the composed one's: input gradient col2im(weightᵀ @ grad); weight gradient grad @ columnsᵀ,
+ * implicit again unless grad mode is on (double backward composes differentiable ops).
+ */
+function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
+  const be = x.backend;
+  const folded = be.conv2dFolded?.(x, weight, g, isGradEnabled() && weight.requiresGrad) ?? null;
+  if (folded === null) return null;
+  const N = x.shape[0];
+  const O = weight.shape[0];
+  const K = numel(weight.shape) / O;
+  const out = wrap(folded, [O, N * g.outH * g.outW]);
+  return record('ConvolutionBackward0', out, [x, weight], (grad, [sx, sw], needs) => {
+    const dx = needs[0] ? col2imBatched(matmul(transpose(reshape(sw, [O, K]), 0, 1), grad), g, N) : null;
+    if (!needs[1]) return [dx, null];
+    const direct = isGradEnabled() ? null : be.conv2dFoldedWeightGrad?.(grad, sx, g) ?? null;
+    const dw = direct !== null ? wrap(direct, [O, K]) : matmul(grad, transpose(im2colBatched(sx, g), 0, 1));
+    return [dx, reshape(dw, sw.shape)];
+  }, [x, weight]);
 }
 
 /** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */

@@ -18,7 +18,9 @@ import { trackStorage } from '../../core/memory.js';
 import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
-import { avgPool2dBackwardF32, avgPool2dF32, col2imF32, im2colF32, maxPool2dF32 } from './conv.js';
+import {
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convFoldedWeightGradF32, hasImplicitConv, hasImplicitWeightGrad, im2colF32, maxPool2dF32,
+} from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
@@ -410,6 +412,25 @@ export class WasmBackend implements WasmContext {
     this.check('col2imBatched', cols);
     if (cols.storage.dtype === 'float32') return col2imF32(this, cols, geometry, batch);
     return this.adopt(this.reference.col2imBatched(cols, geometry, batch));
+  }
+
+  /** {@inheritDoc Backend.conv2dFolded} */
+  conv2dFolded(x: View, weight: View, geometry: Conv2dGeometry, weightGrad: boolean): Storage | null {
+    this.check('conv2d', x);
+    this.check('conv2d', weight);
+    // Measured on LeNet-5 (batch 64): the implicit forward saves writing and re-reading the columns
+    // (inference at batch 256: 24.9 → 20.6 ms on one thread), but a training step on one thread was
+    // 0.45 ms slower with it, since the weight gradient must rebuild the columns the explicit path
+    // keeps; with two threads it was 0.75 ms faster. Both paths give the same bits.
+    if (weightGrad && this.pool.numThreads === 1) return null;
+    return hasImplicitConv(x, weight, geometry) ? convFoldedF32(this, x, weight, geometry) : null;
+  }
+
+  /** {@inheritDoc Backend.conv2dFoldedWeightGrad} */
+  conv2dFoldedWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
+    this.check('conv2d', grad);
+    this.check('conv2d', x);
+    return hasImplicitWeightGrad(grad, x, geometry) ? convFoldedWeightGradF32(this, grad, x, geometry) : null;
   }
 
   /** {@inheritDoc Backend.sgdStep} */
