@@ -110,10 +110,10 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
   const K = (C / groups) * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
   const w = reshape(weight, [groups, O / groups, K]);
+  const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
+  if (implicit !== null) return N === 1 ? reshape(implicit, [1, O, g.outH, g.outW]) : permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   // Large images keep one product per image: their columns are long already.
   if (N === 1 || L >= FOLD_BELOW) return reshape(matmul(w, reshape(im2col(x, g), [N, groups, K, L])), [N, O, g.outH, g.outW]);
-  const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
-  if (implicit !== null) return permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   const cols = reshape(im2colBatched(x, g), [groups, K, N * L]);
   return permute(reshape(matmul(w, cols), [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
 }
