@@ -207,7 +207,10 @@ test('the SIMD exp, log, sigmoid and tanh are within a few float32 ulp over the 
       const err = Math.abs(got[i] - e) / Math.max(Math.abs(e), 1.1754943508222875e-38) / 2 ** -23;
       worst = Math.max(worst, err);
     }
-    assert.ok(worst <= 4, `${name}: worst error ${worst.toFixed(2)} ulp`);
+    // tanh is held to one ulp: its gradient 1 − y² magnifies errors near ±1, and an Adagrad
+    // trajectory test left PyTorch's with a tanh 2 ulp off (see assembly/kernels/math.ts).
+    const bound = name === 'tanh' ? 1 : 4;
+    assert.ok(worst <= bound, `${name}: worst error ${worst.toFixed(2)} ulp (bound ${bound})`);
   }
 });
 
