@@ -310,7 +310,26 @@ export function sgdStepF32(
   const maximize = (flags & 8) != 0;
   const decay = (flags & 16) != 0;
   const damp = (flags & 32) != 0;
-  for (let i = start; i < end; i++) {
+  // Four lanes at a time with the scalar loop's operations in its order (mul then add, never
+  // fused), so both give the same bits; the flags are loop-invariant branches.
+  const vLr = f32x4.splat(negLr), vMu = f32x4.splat(mu), vTau = f32x4.splat(oneMinusTau), vWd = f32x4.splat(wd);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const o = <usize>i << 2;
+    const p = v128.load(param + o);
+    let d = v128.load(grad + o);
+    if (maximize) d = f32x4.neg(d);
+    if (decay) d = f32x4.add(d, f32x4.mul(p, vWd));
+    if (momentum) {
+      let b: v128;
+      if (first) b = d;
+      else b = f32x4.add(f32x4.mul(v128.load(buf + o), vMu), damp ? f32x4.mul(d, vTau) : d);
+      v128.store(buf + o, b);
+      d = nesterov ? f32x4.add(d, f32x4.mul(b, vMu)) : b;
+    }
+    v128.store(param + o, f32x4.add(p, f32x4.mul(d, vLr)));
+  }
+  for (; i < end; i++) {
     const o = <usize>i << 2;
     const p = load<f32>(param + o);
     let d = load<f32>(grad + o);
