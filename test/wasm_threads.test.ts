@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  exp, fromTypedArray, gather, logSoftmax, matmul, setNumThreads, softmax, sum, tensor, where, zeros, type Tensor,
+  exp, fromTypedArray, gather, logSoftmax, matmul, optim, setNumThreads, softmax, sum, tensor, where, zeros, type Tensor,
   type WasmBackend,
 } from '../src/index.js';
 import { onBackend, randomArray } from './wasm_helpers.js';
@@ -60,6 +60,30 @@ test('2 and 3 threads give the same bits as 1 thread, and big ops do split', () 
     // Every op of the workload is big enough to split (some run several kernels).
     assert.ok(backend.parallelCalls - start >= 14, `only ${backend.parallelCalls - start} calls split across ${n} threads`);
     multi.forEach((m, i) => assert.deepEqual(m, single[i], `result ${i} with ${n} threads`));
+  }
+});
+
+test('every part of a split call runs exactly once (in-place updates, many parts per thread)', () => {
+  // The fused SGD step updates the parameter and its momentum in place: a part run twice, or
+  // skipped, by the claiming threads would change the bits.
+  const steps = (): Float32Array[] => onBackend('wasm', () => {
+    const p = fromTypedArray(randomArray(1 << 21, 11), [1 << 21]).requiresGrad_();
+    const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 3; i++) {
+      p.grad = fromTypedArray(randomArray(1 << 21, 20 + i), [1 << 21]);
+      opt.step();
+    }
+    return [Float32Array.from(p.dataSync() as ArrayLike<number>)];
+  });
+  setNumThreads(1);
+  const single = steps();
+  const backend = wasmBackend() as WasmBackend;
+  for (const n of [2, 3]) {
+    setNumThreads(n);
+    backend.waitForThreads(20000);
+    const start = backend.parallelCalls;
+    assert.deepEqual(steps(), single, `SGD with ${n} threads`);
+    assert.ok(backend.parallelCalls - start >= 3, 'the steps were split');
   }
 });
 

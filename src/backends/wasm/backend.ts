@@ -34,6 +34,9 @@ import { checkView, ELEMENT_BYTES, WasmStorage, type Block, type HeapViews } fro
 import { makeReclaimer } from './reclaim.js';
 import { PAGE_BYTES, wasmApi, type WasmMemory } from './wasm_api.js';
 
+
+/** Parts per thread of a split elementwise, reduction or convolution call (see `parallel`). */
+const PARTS_PER_THREAD = 4;
 /** Memory at start (16 MiB) and at most (4 GiB, the wasm32 limit), in pages. */
 const INITIAL_PAGES = 256;
 const MAXIMUM_PAGES = 65536;
@@ -256,7 +259,9 @@ export class WasmBackend implements WasmContext {
       (this.kernels[kernel] as (...a: number[]) => void)(...args(0, total));
       return;
     }
-    const chunk = Math.ceil(total / threads / grain) * grain;
+    // Several parts per thread: threads claim them as they go, so a late or slow thread holds up
+    // only its last small part.
+    const chunk = Math.max(grain, Math.ceil(total / (threads * PARTS_PER_THREAD) / grain) * grain);
     const parts: number[][] = [];
     for (let s = 0; s < total; s += chunk) parts.push(args(s, Math.min(total, s + chunk)));
     this.pool.run(kernel, parts);

@@ -1,7 +1,8 @@
 /**
  * A persistent pool of worker threads sharing the backend's linear memory. The calling thread posts
- * one kernel call per worker, runs its own share, then waits (spinning briefly, then sleeping) for
- * the rest. Workers start lazily, on the first call big enough to split, and the calls made while
+ * a task (a list of kernel calls, its parts), wakes the workers, and claims parts like them until
+ * none is left, then waits (spinning briefly, then sleeping) for parts still running elsewhere:
+ * a worker that is slow to wake (a busy or descheduled core) leaves its parts to the others. Workers start lazily, on the first call big enough to split, and the calls made while
  * they boot run on the calling thread alone; they are `unref()`ed, so they never keep a process alive.
  * @module
  */
@@ -9,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { KernelExports, ParallelKernel } from './kernels.js';
 import { PARALLEL_KERNELS } from './kernels.js';
 import {
-  ARG_SLOTS, ERROR_BYTES, FAILED, FN, MAX_WORKERS, NARGS, PENDING, READY, SEQ, SPIN, WORKER_BASE, WORKER_SLOTS,
+  ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, MAX_PARTS, MAX_WORKERS, READY, SEQ, SPIN, TASK_FN, WORKER_BASE, WORKER_SLOTS,
 } from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 import type { WorkerInit } from './worker.js';
@@ -25,7 +26,7 @@ interface Slot {
 /** Worker threads running kernels over one shared memory. */
 export class ThreadPool {
   private readonly control = new SharedArrayBuffer((WORKER_BASE + MAX_WORKERS * WORKER_SLOTS) * 4);
-  private readonly argsBuffer = new SharedArrayBuffer(MAX_WORKERS * ARG_SLOTS * 8);
+  private readonly argsBuffer = new SharedArrayBuffer(MAX_PARTS * ARG_SLOTS * 8);
   private readonly errors = new SharedArrayBuffer(ERROR_BYTES);
   private readonly ctrl = new Int32Array(this.control);
   private readonly args = new Float64Array(this.argsBuffer);
@@ -68,15 +69,16 @@ export class ThreadPool {
     const until = Date.now() + timeoutMs;
     let n = this.ready();
     while (n < this.wanted && Date.now() < until) {
-      Atomics.wait(this.ctrl, PENDING, Atomics.load(this.ctrl, PENDING), 1);
+      Atomics.wait(this.ctrl, DONE, Atomics.load(this.ctrl, DONE), 1); // a 1 ms sleep
       n = this.ready();
     }
     return n;
   }
 
   /**
-   * Runs `kernel` once per argument list: the first on the calling thread, the others on ready
-   * workers (at most `ready() - 1` of them), and returns when all have finished.
+   * Runs `kernel` once per argument list (a part) on the calling thread and the ready workers, each
+   * claiming parts until none is left, and returns when all have finished. Parts that use
+   * per-thread scratch must each have their own (a part may run on any thread).
    */
   run(kernel: ParallelKernel, parts: readonly (readonly number[])[]): void {
     const fn = this.local[kernel] as (...a: number[]) => void;
@@ -84,34 +86,43 @@ export class ThreadPool {
       fn(...parts[0]);
       return;
     }
+    if (parts.length > MAX_PARTS) throw new Error(`wasm backend: ${kernel} split into ${parts.length} parts, at most ${MAX_PARTS}`);
     const workers = this.slots.filter((s) => !s.dead && Atomics.load(this.ctrl, this.row(s.index) + READY) === 1);
-    if (workers.length < parts.length - 1) throw new Error(`wasm backend: ${parts.length - 1} workers needed, ${workers.length} ready`);
-    const id = KERNEL_ID.get(kernel)!;
     this.splitCalls++;
-    Atomics.store(this.ctrl, FAILED, 0);
-    Atomics.store(this.ctrl, PENDING, parts.length - 1);
-    for (let p = 1; p < parts.length; p++) {
-      const w = workers[p - 1];
-      const row = this.row(w.index);
+    for (let p = 0; p < parts.length; p++) {
       const a = parts[p];
-      this.args.set(a, w.index * ARG_SLOTS);
-      this.ctrl[row + FN] = id;
-      this.ctrl[row + NARGS] = a.length;
+      if (a.length >= ARG_SLOTS) throw new Error(`wasm backend: ${kernel} has ${a.length} arguments, at most ${ARG_SLOTS - 1}`);
+      this.args[p * ARG_SLOTS] = a.length;
+      this.args.set(a, p * ARG_SLOTS + 1);
+    }
+    Atomics.store(this.ctrl, TASK_FN, KERNEL_ID.get(kernel)!);
+    Atomics.store(this.ctrl, FAILED, 0);
+    Atomics.store(this.ctrl, DONE, 0);
+    // Publishing the claim word last: a thread that claims a part sees the task written above.
+    Atomics.store(this.ctrl, CLAIM, parts.length << 16);
+    for (const w of workers.slice(0, parts.length - 1)) {
+      const row = this.row(w.index);
       Atomics.add(this.ctrl, row + SEQ, 1);
       Atomics.notify(this.ctrl, row + SEQ);
     }
     let failure: unknown = null;
-    try {
-      fn(...parts[0]);
-    } catch (e) {
-      failure = e;
+    for (;;) {
+      const claim = Atomics.add(this.ctrl, CLAIM, 1);
+      const part = claim & 0xffff;
+      if (part >= parts.length) break;
+      try {
+        fn(...parts[part]);
+      } catch (e) {
+        failure ??= e;
+      }
+      Atomics.add(this.ctrl, DONE, 1);
     }
     // Spin first: the workers usually finish within microseconds of this thread.
-    let left = Atomics.load(this.ctrl, PENDING);
-    for (let i = 0; left !== 0 && i < SPIN; i++) left = Atomics.load(this.ctrl, PENDING);
-    while (left !== 0) {
-      Atomics.wait(this.ctrl, PENDING, left, 1000);
-      left = Atomics.load(this.ctrl, PENDING);
+    let done = Atomics.load(this.ctrl, DONE);
+    for (let i = 0; done !== parts.length && i < SPIN; i++) done = Atomics.load(this.ctrl, DONE);
+    while (done !== parts.length) {
+      Atomics.wait(this.ctrl, DONE, done, 1000);
+      done = Atomics.load(this.ctrl, DONE);
     }
     if (failure !== null) throw failure;
     if (Atomics.load(this.ctrl, FAILED) !== 0) {
@@ -138,6 +149,7 @@ export class ThreadPool {
       used.add(index);
       const row = this.row(index);
       Atomics.store(this.ctrl, row + READY, 0);
+      Atomics.store(this.ctrl, row + FN, 0); // a stopped worker's slot held the exit flag
       const init: WorkerInit = {
         module: this.module, memory: this.memory, control: this.control, args: this.argsBuffer, errors: this.errors, index,
       };

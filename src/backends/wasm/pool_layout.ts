@@ -1,24 +1,33 @@
 /**
  * The layout of the control block the calling thread and the workers share (Int32 slots), and of
- * the argument block (Float64 slots, one row per worker).
+ * the argument block (Float64 slots, one row per part of the current task).
+ *
+ * A task is a list of parts (kernel calls); every thread, the caller included, claims parts by
+ * incrementing CLAIM until none is left, so a worker that wakes late (or is descheduled) costs its
+ * share only if it has already claimed it.
  * @module
  */
 
-/** Workers still running the current task; the last to finish wakes the caller. */
-export const PENDING = 0;
+/** The claim word: (parts in the task) << 16 | (next part to claim). One atomic add claims a part. */
+export const CLAIM = 0;
 /** Set to 1 by a worker whose kernel threw; the message is in the error bytes. */
 export const FAILED = 1;
+/** Parts of the current task finished; the thread finishing the last wakes the caller. */
+export const DONE = 2;
+/** Kernel id of the current task. */
+export const TASK_FN = 3;
 /** First slot of worker w's row: `WORKER_BASE + w * WORKER_SLOTS`. */
 export const WORKER_BASE = 16;
 /** Slots per worker row. */
 export const WORKER_SLOTS = 16;
-/** Offsets within a worker row: task sequence number, ready flag, kernel id (−1 = exit), argument count. */
+/** Offsets within a worker row: wake-up sequence number, ready flag, exit flag (−1 = exit). */
 export const SEQ = 0;
 export const READY = 1;
 export const FN = 2;
-export const NARGS = 3;
-/** Float64 argument slots per worker. */
+/** Float64 slots per part: the argument count, then the arguments. */
 export const ARG_SLOTS = 32;
+/** Most parts one task may have. */
+export const MAX_PARTS = 256;
 /** Bytes for a failing worker's message. */
 export const ERROR_BYTES = 1024;
 /** Most workers a pool may have. */

@@ -1,12 +1,12 @@
 /**
  * A worker thread of the wasm backend's pool: instantiates the kernels over the shared memory, then
- * loops forever running the kernel calls the calling thread posts into its row of the control block.
+ * loops forever: woken through its row of the control block, it claims and runs parts of the posted task.
  * It never touches the JavaScript heap of the caller and never allocates in the linear memory.
  * @module
  */
 import { workerData } from 'node:worker_threads';
 import { instantiate, PARALLEL_KERNELS } from './kernels.js';
-import { ARG_SLOTS, ERROR_BYTES, FAILED, FN, NARGS, PENDING, READY, SEQ, SPIN, WORKER_BASE, WORKER_SLOTS } from './pool_layout.js';
+import { ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, READY, SEQ, SPIN, TASK_FN, WORKER_BASE, WORKER_SLOTS } from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 
 /** What the pool sends each worker at start. */
@@ -23,7 +23,7 @@ function main(init: WorkerInit): void {
   const kernels = instantiate(init.module, init.memory) as unknown as Record<string, (...a: number[]) => void>;
   const fns = PARALLEL_KERNELS.map((name) => kernels[name]);
   const ctrl = new Int32Array(init.control);
-  const args = new Float64Array(init.args, init.index * ARG_SLOTS * 8, ARG_SLOTS);
+  const args = new Float64Array(init.args);
   const row = WORKER_BASE + init.index * WORKER_SLOTS;
   Atomics.store(ctrl, row + READY, 1);
   let seen = Atomics.load(ctrl, row + SEQ);
@@ -35,20 +35,32 @@ function main(init: WorkerInit): void {
       continue;
     }
     seen = s;
-    const fn = Atomics.load(ctrl, row + FN);
-    if (fn < 0) return;
+    if (Atomics.load(ctrl, row + FN) < 0) return;
+    runClaimedParts(ctrl, args, fns, init);
+  }
+}
+
+/** Claims and runs parts of the current task until none is left (see pool_layout.ts). */
+function runClaimedParts(ctrl: Int32Array, args: Float64Array, fns: ((...a: number[]) => void)[], init: WorkerInit): void {
+  for (;;) {
+    const claim = Atomics.add(ctrl, CLAIM, 1);
+    const count = claim >>> 16;
+    const part = claim & 0xffff;
+    if (part >= count) return;
+    // The task's data stays put until every part, this one included, is done.
     try {
-      const n = ctrl[row + NARGS];
+      const at = part * ARG_SLOTS;
+      const n = args[at];
       const a = new Array<number>(n);
-      for (let i = 0; i < n; i++) a[i] = args[i];
-      fns[fn](...a);
+      for (let i = 0; i < n; i++) a[i] = args[at + 1 + i];
+      fns[Atomics.load(ctrl, TASK_FN)](...a);
     } catch (e) {
-      // Report instead of dying: the caller is blocked waiting for PENDING to reach 0.
+      // Report instead of dying: the caller is blocked until every part is done.
       const text = new TextEncoder().encode(`worker ${init.index}: ${e instanceof Error ? e.message : String(e)}`);
       new Uint8Array(init.errors).set(text.subarray(0, ERROR_BYTES - 1));
       Atomics.store(ctrl, FAILED, 1);
     }
-    if (Atomics.sub(ctrl, PENDING, 1) === 1) Atomics.notify(ctrl, PENDING);
+    if (Atomics.add(ctrl, DONE, 1) + 1 === count) Atomics.notify(ctrl, DONE);
   }
 }
 
