@@ -4,7 +4,7 @@
  *
  * ```text
  * node dist/bench/lenet_profile.js [--threads=1] [--model=bench|relu] [--runs=7] [--steps=20]
- *                                  [--conv] [--infer] [--rss] [--only=lenet]
+ *                                  [--conv] [--infer] [--rss] [--ops] [--only=lenet]
  * node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/lenet_profile.js --threads=1 --only=lenet
  * ```
  *
@@ -12,6 +12,10 @@
  * average pooling, C5 a 5×5 conv to 120); `--model=relu` is the common modern variant:
  * Conv2d(1,6,5,p2), ReLU, MaxPool2d(2), Conv2d(6,16,5), ReLU, MaxPool2d(2), Flatten, Linear(400,120),
  * ReLU, Linear(120,84), ReLU, Linear(84,10). Both train with cross-entropy and SGD (lr 0.01, momentum 0.9).
+ *
+ * `--ops` then times every backend call of further training steps and prints them by total time,
+ * with their shapes: kernels are often half as fast inside a step as in a loop on their own (the
+ * step's other buffers evict their data), so this is the number to optimise against.
  * @module
  */
 import { performance } from 'node:perf_hooks';
@@ -66,6 +70,49 @@ function time(fn: () => void, runs: number, reps: number, warm: number): { ms: n
   return { ms: median(all), cpu: median(cpus), all };
 }
 
+/** A view's shape (and strides when not contiguous) for the --ops table. */
+function describeArg(v: unknown): string {
+  if (typeof v !== 'object' || v === null || !('shape' in v)) return '';
+  const view = v as { shape: readonly number[]; strides?: readonly number[] };
+  const contiguous = view.strides === undefined || view.strides.every((s, i) => s === view.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  return `[${view.shape.join(',')}]${contiguous ? '' : `s[${view.strides!.join(',')}]`}`;
+}
+
+/** Runs `steps` more steps with every backend method timed; prints ms per step by method and operand shapes. */
+function printBackendCalls(be: ReturnType<typeof getBackend>, step: () => void, steps: number): void {
+  const totals = new Map<string, { ms: number; calls: number }>();
+  const target = be as unknown as Record<string, unknown>;
+  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  for (let proto = Object.getPrototypeOf(be); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const fn = target[name];
+      if (name === 'constructor' || originals.has(name) || typeof fn !== 'function' || ['check', 'storage', 'address', 'free', 'release', 'threadsFor', 'scratch', 'parallel', 'runParts', 'contiguous'].includes(name)) continue;
+      originals.set(name, fn as (...a: unknown[]) => unknown);
+    }
+  }
+  for (const [name, fn] of originals) {
+    target[name] = function timed(this: unknown, ...a: unknown[]): unknown {
+      const t0 = performance.now();
+      const out = fn.apply(this, a);
+      const key = `${name} ${a.map(describeArg).filter((d) => d !== '').join(' × ')}${typeof a[0] === 'string' ? ` ${a[0]}` : ''}`;
+      const e = totals.get(key) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      totals.set(key, e);
+      return out;
+    };
+  }
+  for (let i = 0; i < steps; i++) step();
+  for (const name of originals.keys()) delete target[name];
+  let sum = 0;
+  console.log(`backend calls per step (${steps} steps):`);
+  for (const [key, e] of [...totals].sort((p, q) => q[1].ms - p[1].ms)) {
+    sum += e.ms / steps;
+    if (e.ms / steps >= 0.005) console.log(`${(e.ms / steps).toFixed(3).padStart(8)} ms ${String(e.calls / steps).padStart(4)}× ${key}`);
+  }
+  console.log(`${sum.toFixed(2).padStart(8)} ms in all`);
+}
+
 function main(): void {
   const threads = Number(arg('threads', '1'));
   const runs = Number(arg('runs', '7'));
@@ -87,6 +134,7 @@ function main(): void {
     const step = trainingStep(model, x, y);
     const r = time(step, runs, steps, 10);
     console.log(`lenet train64 (${arg('model', 'bench')}): ${(64000 / r.ms).toFixed(0)} samples/s, ${r.ms.toFixed(3)} ms/step ${fmt(r)}`);
+    if (flag('ops')) printBackendCalls(be, step, steps);
     if (flag('rss')) {
       for (let i = 0; i < 300; i++) step();
       console.log(`peak RSS after ${300 + runs * steps + 10} steps: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
