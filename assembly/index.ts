@@ -8,7 +8,7 @@ export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
-export { convDirectF32, convWeightGradF32, convWeightGradScratchBytes } from './kernels/gemm_small';
+export { convDirectF32 } from './kernels/gemm_small';
 export { gather, scatterAddF32 } from './kernels/indexing';
 export { batchNormBackwardF32, batchNormF32 } from './kernels/norm';
 export { adamStepF32 } from './kernels/optim';

@@ -10,6 +10,7 @@ import {
 } from '../src/index.js';
 import type { Storage } from '../src/core/backend.js';
 import type { Conv2dGeometry } from '../src/core/conv_shape.js';
+import { convFoldedF32, hasImplicitConv } from '../src/backends/wasm/conv.js';
 import { assertAgree, onBackend, randomArray } from './wasm_helpers.js';
 
 function rnd(shape: number[], seed: number): Tensor {
@@ -212,7 +213,7 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
   for (const threads of [1, 2]) {
     for (const [shape, O, k, s, p, d] of IMPLICIT) {
       const label = `${threads} thread(s): x ${shape.join('x')} → ${O} k ${k} s ${s} p ${p} d ${d}`;
-      test(`${label}: forward and weight gradient bit-identical to im2col + matmul`, () => {
+      test(`${label}: forward bit-identical to im2col + matmul, kept columns to im2col`, () => {
         const be = onBackend('wasm', () => getBackend());
         assert.ok(be instanceof WasmBackend);
         const before = getNumThreads();
@@ -226,13 +227,14 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
             const x = rnd(shape, 11);
             const w = rnd([O, shape[1], k[0], k[1]], 12);
             const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
-            const folded = be.conv2dFolded(x, w, g, false);
-            assert.ok(folded !== null, 'the implicit kernel takes this shape');
-            assertAgree(new Tensor(folded, [O, NL]), w.reshape([O, K]).matmul(cols), 0, 0, `forward ${label}`);
-            const gy = rnd([O, NL], 13);
-            const dw = be.conv2dFoldedWeightGrad(gy, x, g);
-            if (dw !== null) assertAgree(new Tensor(dw, [O, K]), gy.matmul(cols.t()), 0, 0, `weight gradient ${label}`);
-            else assert.ok(O + K > 256 || NL < 512, 'declined only where the explicit product takes another path');
+            for (const keep of [false, true]) {
+              assert.ok(hasImplicitConv(x, w, g), 'the implicit kernel takes this shape');
+              // The kernel itself; which path conv2d takes is the policy test's business below.
+              const folded = convFoldedF32(be, x, w, g, keep);
+              assertAgree(new Tensor(folded.output, [O, NL]), w.reshape([O, K]).matmul(cols), 0, 0, `forward ${label}`);
+              if (keep) assertAgree(new Tensor(folded.columns!, [K, NL]), cols, 0, 0, `kept columns ${label}`);
+              else assert.equal(folded.columns, null);
+            }
           });
         } finally {
           setNumThreads(before);
@@ -240,6 +242,25 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
       });
     }
   }
+  test('policy: inference and two threads take it; a one-thread training step keeps im2col + GEMM', () => {
+    const be = onBackend('wasm', () => getBackend());
+    assert.ok(be instanceof WasmBackend);
+    const before = getNumThreads();
+    try {
+      onBackend('wasm', () => {
+        const g = geometry(14, 14, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]);
+        const x = rnd([8, 6, 14, 14], 1);
+        const w = rnd([16, 6, 5, 5], 2);
+        setNumThreads(1);
+        assert.notEqual(be.conv2dFolded(x, w, g, false), null);
+        assert.equal(be.conv2dFolded(x, w, g, true), null);
+        setNumThreads(2);
+        assert.notEqual(be.conv2dFolded(x, w, g, true)?.columns ?? null, null);
+      });
+    } finally {
+      setNumThreads(before);
+    }
+  });
   test('shapes outside the kernels are declined (17 output channels, groups)', () => {
     onBackend('wasm', () => {
       const be = getBackend();

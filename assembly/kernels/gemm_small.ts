@@ -130,29 +130,33 @@ export function sgemmDirect(
   b: usize, rsB: i32,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
-  directColumns(false, m, 0, n, k, a, rsA, csA, b, rsB, 0, c, ldc, scratch, accumulate);
+  directColumns(false, m, 0, n, k, a, rsA, csA, b, rsB, 0, 0, c, ldc, scratch, accumulate);
 }
 
 /**
  * The implicit-GEMM convolution forward: C[m × (N·L)] (row stride ldc) = weight[m × K] · columns,
  * columns [jA, jB) only, where the columns are im2col of x (geometry block `g`, batch-folded) built
- * slab by slab in `scratch` and never written to memory whole. Same slabs and tiles as
- * {@link sgemmDirect}, so the result is bit-identical to im2col followed by it.
+ * slab by slab in `scratch`, and copied to `cols` ([K, N·L], row stride ldc) when it is not 0 (the
+ * weight gradient needs them; the GEMM still reads them from the cache-hot slab). Same slabs and
+ * tiles as {@link sgemmDirect}, so the result is bit-identical to im2col followed by it.
  */
 export function convDirectF32(
   m: i32, jA: i32, jB: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
-  x: usize, g: usize,
+  x: usize, g: usize, cols: usize,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
-  directColumns(true, m, jA, jB, k, a, rsA, csA, x, 0, g, c, ldc, scratch, accumulate);
+  directColumns(true, m, jA, jB, k, a, rsA, csA, x, 0, g, cols, c, ldc, scratch, accumulate);
 }
 
-/** Columns [jA, jB) of sgemmDirect; B's slabs are copied from b (row stride rsB) or, with `conv`, built by im2col from x = b. */
+/**
+ * Columns [jA, jB) of sgemmDirect; B's slabs are copied from b (row stride rsB) or, with `conv`,
+ * built by im2col from x = b (and stored to `cols`, row stride ldc, unless it is 0).
+ */
 @inline function directColumns(
   conv: bool, m: i32, jA: i32, jB: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
-  b: usize, rsB: i32, g: usize,
+  b: usize, rsB: i32, g: usize, cols: usize,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
   const width = max(8, min(1024, (DIRECT_SLAB / k - 32) & ~7));
@@ -164,6 +168,11 @@ export function convDirectF32(
     const w8 = w & ~7;
     if (conv) {
       im2colSlab(b, g, 0, k, j0, w, scratch, ls);
+      if (cols != 0) {
+        for (let p = 0; p < k; p++) {
+          memory.copy(cols + (<usize>(p * ldc + j0) << 2), scratch + (<usize>(p * ls) << 2), <usize>w << 2);
+        }
+      }
     } else {
       for (let p = 0; p < k; p++) {
         memory.copy(scratch + (<usize>(p * ls) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
@@ -262,28 +271,6 @@ export function sgemmDot(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, l
   for (let p0 = 0; p0 < k; p0 += DOT_KB) {
     dotBlock(m, n, min(DOT_KB, k - p0), a + (<usize>p0 << 2), lda, b + (<usize>p0 << 2), ldb, c, ldc, p0 > 0 || accumulate);
   }
-}
-
-/** Row stride (floats) of the column blocks {@link convWeightGradF32} builds: a cache line past DOT_KB. */
-const SLAB_LD: i32 = DOT_KB + 16;
-
-/**
- * The implicit-GEMM convolution weight gradient: dW[m × K] (row stride ldc), columns [r0, r1) only,
- * = grad[m × (N·L)] (row stride lda) · columnsᵀ, the columns (im2col of x, geometry `g`, rows r0…r1)
- * built one K block of {@link DOT_KB} at a time in `scratch` ([r1 − r0] × {@link SLAB_LD} floats).
- * The same blocks and tiles as {@link sgemmDot}, so the result is bit-identical to im2col followed by it.
- */
-export function convWeightGradF32(m: i32, r0: i32, r1: i32, nl: i32, a: usize, lda: i32, x: usize, g: usize, c: usize, ldc: i32, scratch: usize): void {
-  for (let p0 = 0; p0 < nl; p0 += DOT_KB) {
-    const kb = min(DOT_KB, nl - p0);
-    im2colSlab(x, g, r0, r1, p0, kb, scratch, SLAB_LD);
-    dotBlock(m, r1 - r0, kb, a + (<usize>p0 << 2), lda, scratch, SLAB_LD, c + (<usize>r0 << 2), ldc, p0 > 0);
-  }
-}
-
-/** Bytes of scratch {@link convWeightGradF32} needs for `rows` rows of the column matrix. */
-export function convWeightGradScratchBytes(rows: i32): i32 {
-  return rows * SLAB_LD * 4;
 }
 
 /** One K block (kb floats) of {@link sgemmDot}: C (+)= A[:, block] · B[block, :]. */

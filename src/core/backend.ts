@@ -189,17 +189,12 @@ export interface Backend {
   col2imBatched?(cols: View, geometry: Conv2dGeometry, batch: number): Storage;
   /**
    * Optional: a convolution (groups 1) as one implicit GEMM, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
-   * → [O, N·outH·outW] (the batch-folded layout of `weight @ im2colBatched(x)`), without storing the
-   * columns. `weightGrad` says the weight gradient will be asked for (it then rebuilds the columns).
-   * Returns null when the backend has no kernel for these operands, or expects the stored columns
-   * of `im2colBatched` to be faster.
+   * → `output` [O, N·outH·outW] (the batch-folded layout of `weight @ im2colBatched(x)`), the columns
+   * built piece by piece in cache rather than written whole and read back. With `keepColumns` (the
+   * weight gradient will need them) it also returns them as `im2colBatched` would. Returns null
+   * when the backend has no kernel for these operands.
    */
-  conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, weightGrad: boolean): Storage | null;
-  /**
-   * Optional: the weight gradient of {@link Backend.conv2dFolded}, grad [O, N·outH·outW] @
-   * im2colBatched(x)ᵀ → [O, C·kH·kW], again without storing the columns; null when not supported.
-   */
-  conv2dFoldedWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
+  conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
   /**
    * Max pooling: x [N, C, H, W] → [values, indices], both [N, C, outH, outW], where output (oh, ow)
    * is the max over the rows/cols of `windows` (negative ones are padding and skipped) and its

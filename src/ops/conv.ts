@@ -120,26 +120,25 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
 
 /**
  * The batch-folded product weight [O, K] @ im2colBatched(x) [K, N·L] as the backend's implicit GEMM
- * (columns built slab by slab, never stored: LeNet's column matrices are 4–5 MB each, written and
- * read back from memory every step), or null where the backend has no kernel for it. The gradient
- * rule is the composed one's: input gradient col2im(weightᵀ @ grad); weight gradient grad @ columnsᵀ,
- * implicit again unless grad mode is on (double backward composes differentiable ops).
+ * (the columns built slab by slab in cache, never read back from memory), or null where the backend
+ * has no kernel for it. The columns are stored only when the weight gradient will need them. The
+ * gradient rule is the composed one's: input gradient col2im(weightᵀ @ grad), weight gradient
+ * grad @ columnsᵀ (with grad mode on in backward, for double backward, built from differentiable ops).
  */
 function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
-  const be = x.backend;
-  const folded = be.conv2dFolded?.(x, weight, g, isGradEnabled() && weight.requiresGrad) ?? null;
+  const folded = x.backend.conv2dFolded?.(x, weight, g, isGradEnabled() && weight.requiresGrad) ?? null;
   if (folded === null) return null;
   const N = x.shape[0];
   const O = weight.shape[0];
   const K = numel(weight.shape) / O;
-  const out = wrap(folded, [O, N * g.outH * g.outW]);
-  return record('ConvolutionBackward0', out, [x, weight], (grad, [sx, sw], needs) => {
+  const NL = N * g.outH * g.outW;
+  const columns = folded.columns === null ? null : wrap(folded.columns, [K, NL]);
+  return record('ConvolutionBackward0', wrap(folded.output, [O, NL]), [x, weight], (grad, [sx, sw, kept], needs) => {
     const dx = needs[0] ? col2imBatched(matmul(transpose(reshape(sw, [O, K]), 0, 1), grad), g, N) : null;
     if (!needs[1]) return [dx, null];
-    const direct = isGradEnabled() ? null : be.conv2dFoldedWeightGrad?.(grad, sx, g) ?? null;
-    const dw = direct !== null ? wrap(direct, [O, K]) : matmul(grad, transpose(im2colBatched(sx, g), 0, 1));
-    return [dx, reshape(dw, sw.shape)];
-  }, [x, weight]);
+    const cols = kept !== undefined && !isGradEnabled() ? kept : im2colBatched(sx, g);
+    return [dx, reshape(matmul(grad, transpose(cols, 0, 1)), sw.shape)];
+  }, columns === null ? [x, weight] : [x, weight, columns]);
 }
 
 /** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */

@@ -19,7 +19,7 @@ import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
 import {
-  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convFoldedWeightGradF32, hasImplicitConv, hasImplicitWeightGrad, im2colF32, maxPool2dF32,
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, hasImplicitConv, im2colF32, maxPool2dF32,
 } from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
@@ -420,22 +420,15 @@ export class WasmBackend implements WasmContext {
   }
 
   /** {@inheritDoc Backend.conv2dFolded} */
-  conv2dFolded(x: View, weight: View, geometry: Conv2dGeometry, weightGrad: boolean): Storage | null {
+  conv2dFolded(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null {
     this.check('conv2d', x);
     this.check('conv2d', weight);
-    // Measured on LeNet-5 (batch 64): the implicit forward saves writing and re-reading the columns
-    // (inference at batch 256: 24.9 → 20.6 ms on one thread), but a training step on one thread was
-    // 0.45 ms slower with it, since the weight gradient must rebuild the columns the explicit path
-    // keeps; with two threads it was 0.75 ms faster. Both paths give the same bits.
-    if (weightGrad && this.pool.numThreads === 1) return null;
-    return hasImplicitConv(x, weight, geometry) ? convFoldedF32(this, x, weight, geometry) : null;
-  }
-
-  /** {@inheritDoc Backend.conv2dFoldedWeightGrad} */
-  conv2dFoldedWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
-    this.check('conv2d', grad);
-    this.check('conv2d', x);
-    return hasImplicitWeightGrad(grad, x, geometry) ? convFoldedWeightGradF32(this, grad, x, geometry) : null;
+    // Measured on LeNet-5 (A/B in one process): inference at batch 256 24.9 → 20.6 ms on one thread,
+    // and two-thread training steps 8.1–8.3 → 7.6 ms. A one-thread training step, which must store
+    // the columns anyway, was 0.1–0.3 ms slower than im2col + GEMM, so that case keeps the explicit
+    // path (the same bits either way).
+    if (keepColumns && this.pool.numThreads === 1) return null;
+    return hasImplicitConv(x, weight, geometry) ? convFoldedF32(this, x, weight, geometry, keepColumns) : null;
   }
 
   /** {@inheritDoc Backend.sgdStep} */

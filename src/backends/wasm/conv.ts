@@ -167,31 +167,21 @@ export function hasImplicitConv(x: View, weight: View, g: Conv2dGeometry): boole
 }
 
 /**
- * True when the implicit weight gradient takes this shape: when grad @ columnsᵀ would take
- * gemmPath's dot-product path (small dW, long N·L), so both round alike.
- */
-export function hasImplicitWeightGrad(grad: View, x: View, g: Conv2dGeometry): boolean {
-  const [N, C] = x.shape;
-  const O = grad.shape[0];
-  const K = C * g.kernelH * g.kernelW;
-  return grad.storage.dtype === 'float32' && x.storage.dtype === 'float32' && O + K <= 256 &&
-    (N * g.outH * g.outW >= 512 || Math.min(O, K) <= 4);
-}
-
-/**
  * weight [O, C, kH, kW] ⋆ x [N, C, H, W] as one GEMM over batch-folded columns, the columns built
- * slab by slab from x and never stored whole: a new [O, N·outH·outW] storage (see `Backend.conv2dFolded`).
+ * slab by slab from x: a new [O, N·outH·outW] storage and, with `keepColumns`, the columns
+ * [C·kH·kW, N·outH·outW] as im2colBatched would write them (see `Backend.conv2dFolded`).
  */
-export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): WasmStorage {
+export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, keepColumns: boolean): { output: WasmStorage; columns: WasmStorage | null } {
   const [N, C] = x.shape;
   const O = weight.shape[0];
   const K = C * g.kernelH * g.kernelW;
   const NL = N * g.outH * g.outW;
-  const out = ctx.storage('float32', O * NL, false);
-  if (O * NL === 0) return out;
+  const output = ctx.storage('float32', O * NL, false);
+  const columns = keepColumns ? ctx.storage('float32', K * NL, false) : null;
+  if (O * NL === 0) return { output, columns };
   if (K === 0) {
-    ctx.kernels.zeroBytes(out.ptr, O * NL * 4);
-    return out;
+    ctx.kernels.zeroBytes(output.ptr, O * NL * 4);
+    return { output, columns };
   }
   const src = dense(ctx, x);
   const w = dense(ctx, weight);
@@ -200,46 +190,11 @@ export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2d
   const threads = Math.min(ctx.threadsFor((2 * O * K * NL) / IMPLICIT_FLOP_PER_NS), Math.ceil(NL / 8));
   const step = Math.ceil(NL / threads / 8) * 8;
   const parts: number[][] = [];
-  for (let t = 0, j = 0; j < NL; t++, j += step) parts.push([O, j, Math.min(NL, j + step), K, w.ptr, K, 1, src.ptr, geo, out.ptr, NL, ctx.scratch(t), 0]);
+  for (let t = 0, j = 0; j < NL; t++, j += step) {
+    parts.push([O, j, Math.min(NL, j + step), K, w.ptr, K, 1, src.ptr, geo, columns?.ptr ?? 0, output.ptr, NL, ctx.scratch(t), 0]);
+  }
   ctx.runParts('convDirectF32', parts);
   if (src.tmp) ctx.free(src.tmp);
   if (w.tmp) ctx.free(w.tmp);
-  return out;
-}
-
-/**
- * The weight gradient of {@link convFoldedF32}: grad [O, N·outH·outW] @ columnsᵀ, the columns built
- * block by block from x: a new [O, C·kH·kW] storage (see `Backend.conv2dFoldedWeightGrad`).
- */
-export function convFoldedWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage {
-  const [N, C] = x.shape;
-  const O = grad.shape[0];
-  const K = C * g.kernelH * g.kernelW;
-  const NL = N * g.outH * g.outW;
-  const out = ctx.storage('float32', O * K, false);
-  if (O * K === 0) return out;
-  if (NL === 0) {
-    ctx.kernels.zeroBytes(out.ptr, O * K * 4);
-    return out;
-  }
-  const src = dense(ctx, x);
-  const dy = dense(ctx, grad);
-  const geo = writeGeometry(ctx, g, C, N);
-  // Rows of the column matrix (columns of dW) split in multiples of 4, each thread building its own
-  // rows' blocks in its scratch; more rows than one scratch holds are taken in several calls.
-  const maxRows = Math.floor(ctx.kernels.gemmScratchBytes() / ctx.kernels.convWeightGradScratchBytes(1) / 4) * 4;
-  const threads = Math.min(ctx.threadsFor((2 * O * K * NL) / IMPLICIT_FLOP_PER_NS), Math.ceil(K / 4));
-  const step = Math.min(maxRows, Math.ceil(K / threads / 4) * 4);
-  const parts: number[][] = [];
-  for (let r = 0; r < K; r += step) parts.push([O, r, Math.min(K, r + step), NL, dy.ptr, NL, src.ptr, geo, out.ptr, K, 0]);
-  for (let p0 = 0; p0 < parts.length; p0 += threads) {
-    const batch = parts.slice(p0, p0 + threads).map((p, t) => {
-      p[10] = ctx.scratch(t);
-      return p;
-    });
-    ctx.runParts('convWeightGradF32', batch);
-  }
-  if (src.tmp) ctx.free(src.tmp);
-  if (dy.tmp) ctx.free(dy.tmp);
-  return out;
+  return { output, columns };
 }

@@ -48,10 +48,8 @@ export interface KernelExports {
   im2colF32(x: number, out: number, geometry: number, r0: number, r1: number): void;
   convDirectF32(
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
-    x: number, geometry: number, c: number, ldc: number, scratch: number, accumulate: number,
+    x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, accumulate: number,
   ): void;
-  convWeightGradF32(m: number, r0: number, r1: number, nl: number, a: number, lda: number, x: number, geometry: number, c: number, ldc: number, scratch: number): void;
-  convWeightGradScratchBytes(rows: number): number;
   avgPool2dF32(x: number, out: number, div: number, geometry: number, p0: number, p1: number): void;
   avgPool2dBackwardF32(grad: number, dx: number, div: number, geometry: number, p0: number, p1: number): void;
   col2imF32(cols: number, out: number, geometry: number, p0: number, p1: number): void;
@@ -74,7 +72,6 @@ export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
   'adamStepF32', 'batchNormF32', 'batchNormBackwardF32', 'avgPool2dF32', 'avgPool2dBackwardF32', 'convDirectF32',
-  'convWeightGradF32',
 ] as const;
 
 /** A kernel a worker can run. */
