@@ -19,17 +19,19 @@ const LN2_LO: f32 = -2.12194440e-4;
   return f32x4.mul(f32x4.mul(y, f1), f2);
 }
 
-/** e^x per lane. */
-@inline export function expv(x: v128): v128 {
-  // Beyond these bounds the result is 0 or +inf anyway; clamping keeps n inside ldexpv's range.
-  // pmin/pmax (one instruction each) rather than min/max (NaN-propagating sequences, ~1/3 of
-  // the function's time in V8); a NaN x is restored by the bitselect at the end.
-  let xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  // Round x·log2(e) to an integer by adding 1.5·2^23: the sum's low mantissa bits are that integer,
-  // which saves a float→int conversion (several instructions in V8's lowering).
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
+/**
+ * x·log2(e) rounded to an integer n, as the low mantissa bits of the result t (n = t − 1.5·2^23):
+ * adding 1.5·2^23 rounds, and saves a float→int conversion (several instructions in V8's lowering).
+ * Valid for |x·log2 e| < 2^22.
+ */
+@inline function roundLog2e(x: v128): v128 {
+  return f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
+}
+
+/** e^r − 1 = r + r²·P(r) for r = x − n·ln2 (Cody–Waite, |r| ≤ ln2/2), n from {@link roundLog2e}'s t. */
+@inline function expm1Reduced(x: v128, t: v128): v128 {
   const n = f32x4.sub(t, f32x4.splat(12582912.0));
-  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
@@ -37,8 +39,17 @@ const LN2_LO: f32 = -2.12194440e-4;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const r2 = f32x4.mul(r, r);
-  const y = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
+  return f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r);
+}
+
+/** e^x per lane. */
+@inline export function expv(x: v128): v128 {
+  // Beyond these bounds the result is 0 or +inf anyway; clamping keeps n inside ldexpv's range.
+  // pmin/pmax (one instruction each) rather than min/max (NaN-propagating sequences, ~1/3 of
+  // the function's time in V8); a NaN x is restored by the bitselect at the end.
+  const xc = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const t = roundLog2e(xc);
+  const y = f32x4.add(expm1Reduced(xc, t), f32x4.splat(1.0));
   const out = ldexpv(y, i32x4.sub(t, i32x4.splat(0x4b400000)));
   // NaN in, NaN out (the clamp above would have turned it into a number on some engines).
   return v128.bitselect(x, out, f32x4.ne(x, x));
@@ -105,19 +116,10 @@ const LN2_LO: f32 = -2.12194440e-4;
   const sign = v128.and(x, i32x4.splat(0x80000000));
   // Or-ing the sign in is a no-op for negative results and turns the polynomial's +0 for −0 back into −0.
   const near = v128.or(f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x), sign);
-  // e^y for y = 2|x| ≤ 18: 2^n·(1 + q), q = e^r − 1 = r + r²·P(r), |r| ≤ ln2/2.
+  // e^y for y = 2|x| ≤ 18: 2^n·(1 + q), q = e^r − 1.
   const y = f32x4.pmin(f32x4.add(ax, ax), f32x4.splat(18.0)); // NaN stays NaN
-  const t = f32x4.add(f32x4.mul(y, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
-  const n = f32x4.sub(t, f32x4.splat(12582912.0));
-  let r = f32x4.sub(y, f32x4.mul(n, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let e = f32x4.splat(1.98412698e-4);
-  e = f32x4.add(f32x4.mul(e, r), f32x4.splat(1.38888889e-3));
-  e = f32x4.add(f32x4.mul(e, r), f32x4.splat(8.33333333e-3));
-  e = f32x4.add(f32x4.mul(e, r), f32x4.splat(4.16666667e-2));
-  e = f32x4.add(f32x4.mul(e, r), f32x4.splat(1.66666667e-1));
-  e = f32x4.add(f32x4.mul(e, r), f32x4.splat(0.5));
-  const q = f32x4.add(f32x4.mul(f32x4.mul(r, r), e), r);
+  const t = roundLog2e(y);
+  const q = expm1Reduced(y, t);
   // 2^n, n in [0, 26]: the integer sits in t's low mantissa bits.
   const pow2 = i32x4.shl(i32x4.add(i32x4.sub(t, i32x4.splat(0x4b400000)), i32x4.splat(127)), 23);
   // e^y + 1 = 2^n·q + (2^n + 1).
