@@ -6,6 +6,7 @@
 export { convertStrided, copyStrided, fill1, fill4, fill8, zeroBytes } from './kernels/copy';
 export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
+export { conv1chF32, conv1chScratchBytes, conv1chWeightGradF32 } from './kernels/conv_direct';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 export { convDirectF32 } from './kernels/gemm_small';

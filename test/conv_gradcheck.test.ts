@@ -19,6 +19,7 @@ manualSeed(7);
 check('conv2d stride 2, padding 1, bias', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }), [f64(2, 2, 4, 5), f64(3, 2, 3, 2), f64(3)]);
 check("conv2d 'same' even kernel, dilation 2, groups 2", (x, w) => F.conv2d(x, w, null, { padding: 'same', dilation: [2, 1], groups: 2 }),
   [f64(1, 4, 4, 4), f64(2, 2, 2, 2)]);
+check('conv2d of single-channel images, padding 2 (direct kernels on wasm float32; composed in float64)', (x, w, b) => F.conv2d(x, w, b, { padding: 2 }), [f64(2, 1, 6, 7), f64(3, 1, 3, 3), f64(3)]);
 check('conv2d kernel covering the whole input (computed as a Linear layer)', (x, w, b) => F.conv2d(x, w, b), [f64(2, 3, 3, 2), f64(4, 3, 3, 2), f64(4)]);
 check('conv2d depthwise, stride (1,2)', (x, w, b) => F.conv2d(x, w, b, { groups: 2, stride: [1, 2] }), [f64(1, 2, 4, 5), f64(4, 1, 2, 2), f64(4)]);
 check('conv1d dilation 2, padding 2', (x, w, b) => F.conv1d(x, w, b, { dilation: 2, padding: 2 }), [f64(2, 2, 6), f64(3, 2, 3), f64(3)]);

@@ -270,3 +270,66 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
     });
   });
 });
+
+describe('direct convolution of single-channel images', () => {
+  /** [x shape, out channels, kernel, padding t/b/l/r] (stride and dilation 1). */
+  const DIRECT: [number[], number, [number, number], [number, number, number, number]][] = [
+    [[64, 1, 28, 28], 6, [5, 5], [2, 2, 2, 2]],
+    [[5, 1, 9, 7], 4, [3, 3], [1, 1, 1, 1]],
+    [[3, 1, 11, 13], 6, [3, 2], [0, 0, 0, 0]],
+    [[2, 1, 6, 10], 1, [4, 4], [1, 2, 1, 2]],
+    [[9, 1, 30, 31], 3, [7, 7], [3, 3, 3, 3]],
+  ];
+  for (const [shape, O, k, p] of DIRECT) {
+    const label = `x ${shape.join('x')} → ${O} k ${k} p ${p}`;
+    test(`${label}: forward as im2col + matmul, weight gradient within float32 rounding, thread count irrelevant`, () => {
+      const be = onBackend('wasm', () => getBackend());
+      assert.ok(be instanceof WasmBackend);
+      const before = getNumThreads();
+      try {
+        const results = [1, 2].map((threads) => {
+          setNumThreads(threads);
+          if (threads > 1) be.waitForThreads(10000);
+          return onBackend('wasm', () => {
+            const g = geometry(shape[2], shape[3], k, [1, 1], p, [1, 1]);
+            const K = k[0] * k[1];
+            const NL = shape[0] * g.outH * g.outW;
+            const x = rnd(shape, 21);
+            const w = rnd([O, 1, k[0], k[1]], 22);
+            const gy = rnd([shape[0], O, g.outH, g.outW], 23);
+            const out = be.conv2dSingleChannel(x, w, g);
+            const dw = be.conv2dSingleChannelWeightGrad(gy, x, g);
+            assert.ok(out !== null && dw !== null, 'the direct kernels take this shape');
+            const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
+            const y = new Tensor(out, [shape[0], O, g.outH, g.outW]);
+            const explicit = w.reshape([O, K]).matmul(cols).reshape([O, shape[0], g.outH, g.outW]).permute(1, 0, 2, 3);
+            // The GEMM's scalar edge columns (N·L mod 8) round unfused; every other output is bit-identical.
+            assertAgree(y, explicit, NL % 8 === 0 ? 0 : 1e-6, NL % 8 === 0 ? 0 : 1e-6, `forward ${label}`);
+            // The weight gradient sums in another order than the GEMM: it must be at least as close
+            // to the float64 sum as the explicit product is.
+            const dwT = new Tensor(dw, [O, K]);
+            const gy2 = gy.permute(1, 0, 2, 3).reshape([O, NL]);
+            const exact = gy2.to('float64').matmul(cols.to('float64').t()).dataSync();
+            const worst = (t: Tensor): number => Array.from(t.dataSync() as ArrayLike<number>).reduce((m, v, i) => Math.max(m, Math.abs(v - exact[i])), 0);
+            const direct = worst(dwT);
+            const gemm = worst(gy2.matmul(cols.t()));
+            assert.ok(direct <= 1.5 * gemm + 1e-6, `weight gradient ${label}: error ${direct} vs the GEMM's ${gemm}`);
+            return [Float32Array.from(y.dataSync() as ArrayLike<number>), Float32Array.from(dwT.dataSync() as ArrayLike<number>)];
+          });
+        });
+        assert.deepEqual(results[1], results[0], 'one and two threads give the same bits');
+      } finally {
+        setNumThreads(before);
+      }
+    });
+  }
+  test('declined outside its shapes (two channels, seven outputs, stride 2)', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      const g = geometry(8, 8, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 2, 8, 8], 1), rnd([4, 2, 3, 3], 2), g), null);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([7, 1, 3, 3], 2), g), null);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([4, 1, 3, 3], 2), geometry(8, 8, [3, 3], [2, 2], [0, 0, 0, 0], [1, 1])), null);
+    });
+  });
+});

@@ -196,6 +196,14 @@ export interface Backend {
    */
   conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
   /**
+   * Optional: a convolution of single-channel images (groups 1), weight [O, 1, kH, kW] ⋆ x [N, 1, H, W]
+   * → [N, O, outH, outW], computed directly from the image (a first layer on grayscale input: the
+   * columns of im2col are only shifted copies of it). Returns null when not supported.
+   */
+  conv2dSingleChannel?(x: View, weight: View, geometry: Conv2dGeometry): Storage | null;
+  /** Optional: the weight gradient of {@link Backend.conv2dSingleChannel}, grad [N, O, outH, outW] → [O, 1, kH, kW]; null when not supported. */
+  conv2dSingleChannelWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
+  /**
    * Max pooling: x [N, C, H, W] → [values, indices], both [N, C, outH, outW], where output (oh, ow)
    * is the max over the rows/cols of `windows` (negative ones are padding and skipped) and its
    * index is h·W + w within the plane (int32). NaN wins, as in PyTorch; ties keep the first.

@@ -110,6 +110,8 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
   const K = (C / groups) * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
   const w = reshape(weight, [groups, O / groups, K]);
+  const direct = groups === 1 ? singleChannelConv(x, weight, g) : null;
+  if (direct !== null) return direct;
   const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
   if (implicit !== null) return N === 1 ? reshape(implicit, [1, O, g.outH, g.outW]) : permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   // Large images keep one product per image: their columns are long already.
@@ -139,6 +141,30 @@ function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | nu
     const cols = kept !== undefined && !isGradEnabled() ? kept : im2colBatched(sx, g);
     return [dx, reshape(matmul(grad, transpose(cols, 0, 1)), sw.shape)];
   }, columns === null ? [x, weight] : [x, weight, columns]);
+}
+
+/**
+ * A convolution of single-channel images straight from the image (the backend's direct kernels; a
+ * first layer on grayscale input, LeNet's C1), [N, O, outH, outW], or null where the backend has no
+ * kernel for it. Gradient rule as composed: input gradient col2im(weightᵀ @ grad), weight gradient
+ * the backend's direct sum unless grad mode is on in backward (then grad @ im2col(x)ᵀ, differentiable).
+ */
+function singleChannelConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
+  const be = x.backend;
+  const storage = be.conv2dSingleChannel?.(x, weight, g) ?? null;
+  if (storage === null) return null;
+  const [N] = x.shape;
+  const O = weight.shape[0];
+  const K = g.kernelH * g.kernelW;
+  const out = wrap(storage, [N, O, g.outH, g.outW]);
+  return record('ConvolutionBackward0', out, [x, weight], (grad, [sx, sw], needs) => {
+    const folded = needs[0] || isGradEnabled() ? reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]) : null;
+    const dx = needs[0] ? col2imBatched(matmul(transpose(reshape(sw, [O, K]), 0, 1), folded!), g, N) : null;
+    if (!needs[1]) return [dx, null];
+    const direct = isGradEnabled() ? null : be.conv2dSingleChannelWeightGrad?.(grad, sx, g) ?? null;
+    const dw = direct !== null ? wrap(direct, sw.shape) : reshape(matmul(folded ?? reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]), transpose(im2colBatched(sx, g), 0, 1)), sw.shape);
+    return [dx, dw];
+  }, [x, weight]);
 }
 
 /** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */

@@ -19,7 +19,7 @@ import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
 import {
-  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, hasImplicitConv, im2colF32, maxPool2dF32,
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, DIRECT_MAX_O, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
@@ -429,6 +429,21 @@ export class WasmBackend implements WasmContext {
     // path (the same bits either way).
     if (keepColumns && this.pool.numThreads === 1) return null;
     return hasImplicitConv(x, weight, geometry) ? convFoldedF32(this, x, weight, geometry, keepColumns) : null;
+  }
+
+  /** {@inheritDoc Backend.conv2dSingleChannel} */
+  conv2dSingleChannel(x: View, weight: View, geometry: Conv2dGeometry): Storage | null {
+    this.check('conv2d', x);
+    this.check('conv2d', weight);
+    return hasDirectConv(x, weight, geometry) ? singleChannelConvF32(this, x, weight, geometry) : null;
+  }
+
+  /** {@inheritDoc Backend.conv2dSingleChannelWeightGrad} */
+  conv2dSingleChannelWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
+    this.check('conv2d', grad);
+    this.check('conv2d', x);
+    if (grad.storage.dtype !== 'float32' || x.storage.dtype !== 'float32' || grad.shape[1] > DIRECT_MAX_O) return null;
+    return singleChannelWeightGradF32(this, grad, x, geometry);
   }
 
   /** {@inheritDoc Backend.sgdStep} */

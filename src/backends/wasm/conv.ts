@@ -198,3 +198,95 @@ export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2d
   if (w.tmp) ctx.free(w.tmp);
   return { output, columns };
 }
+
+/** Output channels the direct single-channel kernels take (their accumulators fill the registers). */
+export const DIRECT_MAX_O = 6;
+
+/** Images per chunk of the direct weight gradient: fixed, so the chunks' sums do not depend on threads. */
+const DIRECT_CHUNK = 1;
+
+/** Single-thread speed of the direct kernels assumed when deciding to split (FLOP per ns). */
+const DIRECT_FLOP_PER_NS = 20;
+
+/**
+ * True when the direct single-channel kernels take this float32 convolution: one input channel,
+ * at most six output channels, stride 1, dilation 1 (a first layer on grayscale images).
+ */
+export function hasDirectConv(x: View, weight: View, g: Conv2dGeometry): boolean {
+  return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && x.shape[1] === 1 && weight.shape[1] === 1 &&
+    weight.shape[0] <= DIRECT_MAX_O && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+}
+
+/** Scratch bytes of `chunk` padded images, or null when they do not fit one thread's scratch. */
+function directScratch(ctx: WasmContext, geo: number, chunk: number): number | null {
+  const bytes = ctx.kernels.conv1chScratchBytes(geo, chunk);
+  return bytes <= ctx.kernels.gemmScratchBytes() ? bytes : null;
+}
+
+/**
+ * weight [O, 1, kH, kW] ⋆ x [N, 1, H, W] straight from zero-padded copies of the images: a new
+ * [N, O, outH, outW] storage, bit-identical to im2col + GEMM (see `Backend.conv2dSingleChannel`);
+ * null when a padded image does not fit the scratch.
+ */
+export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): WasmStorage | null {
+  const N = x.shape[0];
+  const O = weight.shape[0];
+  const geo = writeGeometry(ctx, g, 1, N);
+  if (directScratch(ctx, geo, 1) === null) return null;
+  const L = g.outH * g.outW;
+  const out = ctx.storage('float32', N * O * L, false);
+  if (N * O * L === 0) return out;
+  const src = dense(ctx, x);
+  const w = dense(ctx, weight);
+  const threads = Math.min(ctx.threadsFor((2 * O * g.kernelH * g.kernelW * N * L) / DIRECT_FLOP_PER_NS), N);
+  const parts: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    const n0 = Math.floor((N * t) / threads);
+    const n1 = Math.floor((N * (t + 1)) / threads);
+    if (n1 > n0) parts.push([src.ptr, w.ptr, out.ptr, O, geo, ctx.scratch(t), n0, n1]);
+  }
+  ctx.runParts('conv1chF32', parts);
+  if (src.tmp) ctx.free(src.tmp);
+  if (w.tmp) ctx.free(w.tmp);
+  return out;
+}
+
+/**
+ * The weight gradient of {@link singleChannelConvF32}: Σ over images and positions of grad [N, O, outH,
+ * outW] × the shifted padded image, per chunk of images in double, the chunks added in order: a new
+ * [O, 1, kH, kW] storage (see `Backend.conv2dSingleChannelWeightGrad`); null when the chunk's
+ * padded images do not fit the scratch.
+ */
+export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage | null {
+  const N = x.shape[0];
+  const O = grad.shape[1];
+  const K = g.kernelH * g.kernelW;
+  const geo = writeGeometry(ctx, g, 1, N);
+  if (directScratch(ctx, geo, DIRECT_CHUNK) === null) return null;
+  const out = ctx.storage('float32', O * K, true);
+  const chunks = Math.ceil(N / DIRECT_CHUNK);
+  if (O * K === 0 || chunks === 0) return out;
+  const partial = ctx.storage('float64', chunks * O * K, false);
+  const src = dense(ctx, x);
+  const dy = dense(ctx, grad);
+  const L = g.outH * g.outW;
+  const threads = Math.min(ctx.threadsFor((2 * O * K * N * L) / DIRECT_FLOP_PER_NS), chunks);
+  const parts: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    const c0 = Math.floor((chunks * t) / threads);
+    const c1 = Math.floor((chunks * (t + 1)) / threads);
+    if (c1 > c0) parts.push([dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, ctx.scratch(t), c0, c1]);
+  }
+  ctx.runParts('conv1chWeightGradF32', parts);
+  const sums = new Float64Array(O * K);
+  const p = ctx.views.f64;
+  for (let c = 0; c < chunks; c++) {
+    const at = (partial.ptr >>> 3) + c * O * K;
+    for (let e = 0; e < O * K; e++) sums[e] += p[at + e];
+  }
+  ctx.views.f32.set(sums, out.ptr >>> 2);
+  ctx.free(partial);
+  if (src.tmp) ctx.free(src.tmp);
+  if (dy.tmp) ctx.free(dy.tmp);
+  return out;
+}

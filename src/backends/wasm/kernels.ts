@@ -46,6 +46,9 @@ export interface KernelExports {
     wd: number, decay: number, flags: number,
   ): void;
   im2colF32(x: number, out: number, geometry: number, r0: number, r1: number): void;
+  conv1chF32(x: number, w: number, out: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
+  conv1chWeightGradF32(dy: number, x: number, partial: number, N: number, O: number, geometry: number, chunk: number, scratch: number, c0: number, c1: number): void;
+  conv1chScratchBytes(geometry: number, chunk: number): number;
   convDirectF32(
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
     x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, accumulate: number,
@@ -72,6 +75,7 @@ export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
   'adamStepF32', 'batchNormF32', 'batchNormBackwardF32', 'avgPool2dF32', 'avgPool2dBackwardF32', 'convDirectF32',
+  'conv1chF32', 'conv1chWeightGradF32',
 ] as const;
 
 /** A kernel a worker can run. */

@@ -1,0 +1,220 @@
+/**
+ * Direct convolution of single-channel images (a network's first layer on grayscale input, e.g.
+ * LeNet's C1: 1 → 6 channels, 5×5, padding 2), stride 1, dilation 1, at most {@link DIRECT_MAX_O}
+ * output channels. With one input channel the columns of im2col are just shifted copies of the
+ * image, so both kernels read a zero-padded copy of each image (built in scratch) at shifted
+ * offsets instead of materialising them: 25 taps × 4 lanes of output per vector step.
+ *
+ * The geometry block `g` is the convolution kernels' (see conv.ts):
+ * `[H, W, kH, kW, sH, sW, padTop, padLeft, dH, dW, outH, outW, …]`.
+ */
+
+/** The most output channels the direct kernels take (two accumulators each must fit the registers). */
+export const DIRECT_MAX_O: i32 = 6;
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** Row stride (floats) of the padded image: the taps' reach, plus room for a vector's overrun. */
+@inline function paddedWidth(oW: i32, kW: i32): i32 {
+  return ((oW + kW - 1 + 8) + 3) & ~3;
+}
+
+/** Floats of scratch one padded image takes. */
+@inline function paddedSize(oH: i32, oW: i32, kH: i32, kW: i32): i32 {
+  return (oH + kH - 1 + 1) * paddedWidth(oW, kW);
+}
+
+/**
+ * Copies image `src` [H, W] into `dst` with `pT` zero rows above and `pL` zero columns to the left,
+ * zeros elsewhere, as (oH + kH) rows of {@link paddedWidth} floats.
+ */
+function padImage(src: usize, dst: usize, H: i32, W: i32, pT: i32, pL: i32, oH: i32, oW: i32, kH: i32, kW: i32): void {
+  const wp = paddedWidth(oW, kW);
+  const rows = oH + kH;
+  memory.fill(dst, 0, <usize>(rows * wp) << 2);
+  for (let h = 0; h < H; h++) {
+    const r = h + pT;
+    if (r < 0 || r >= rows) continue;
+    // Columns that land inside the padded row.
+    const c0 = max(0, -pL);
+    const c1 = min(W, wp - pL);
+    if (c1 > c0) memory.copy(dst + (<usize>(r * wp + c0 + pL) << 2), src + (<usize>(h * W + c0) << 2), <usize>(c1 - c0) << 2);
+  }
+}
+
+/** Bytes of scratch {@link conv1chF32} and {@link conv1chWeightGradF32} need per thread, for `chunk` images. */
+export function conv1chScratchBytes(g: usize, chunk: i32): i32 {
+  return chunk * paddedSize(load<i32>(g, 40), load<i32>(g, 44), load<i32>(g, 8), load<i32>(g, 12)) * 4;
+}
+
+/**
+ * out[n, o, oh, ow] = Σ over taps (in row-major tap order, multiply-adds from 0, as im2col + GEMM
+ * would sum them) of w[o, tap] · x[n, 0, oh − pT + i, ow − pL + j], for images [n0, n1) of
+ * x [N, 1, H, W]; out is [N, O, oH, oW]. `scratch` holds one padded image.
+ */
+export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
+  const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
+  const pT = load<i32>(g, 24), pL = load<i32>(g, 28), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
+  const K = kH * kW;
+  const wp = paddedWidth(oW, kW);
+  const plane = oH * oW;
+  for (let n = n0; n < n1; n++) {
+    padImage(x + (<usize>(n * H * W) << 2), scratch, H, W, pT, pL, oH, oW, kH, kW);
+    const base = out + (<usize>(n * O * plane) << 2);
+    for (let oh = 0; oh < oH; oh++) {
+      let ow = 0;
+      // Eight columns × up to six channels: twelve independent multiply-add chains.
+      for (; ow + 8 <= oW; ow += 8) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
+        let b3 = f32x4.splat(0), b4 = f32x4.splat(0), b5 = f32x4.splat(0);
+        for (let i = 0; i < kH; i++) {
+          const row = scratch + (<usize>((oh + i) * wp + ow) << 2);
+          const wr = w + (<usize>(i * kW) << 2);
+          for (let j = 0; j < kW; j++) {
+            const xa = v128.load(row + (<usize>j << 2));
+            const xb = v128.load(row + (<usize>j << 2), 16);
+            const wt = wr + (<usize>j << 2);
+            let wv = v128.load32_splat(wt);
+            a0 = madd(wv, xa, a0); b0 = madd(wv, xb, b0);
+            if (O > 1) { wv = v128.load32_splat(wt + (<usize>K << 2)); a1 = madd(wv, xa, a1); b1 = madd(wv, xb, b1); }
+            if (O > 2) { wv = v128.load32_splat(wt + (<usize>(2 * K) << 2)); a2 = madd(wv, xa, a2); b2 = madd(wv, xb, b2); }
+            if (O > 3) { wv = v128.load32_splat(wt + (<usize>(3 * K) << 2)); a3 = madd(wv, xa, a3); b3 = madd(wv, xb, b3); }
+            if (O > 4) { wv = v128.load32_splat(wt + (<usize>(4 * K) << 2)); a4 = madd(wv, xa, a4); b4 = madd(wv, xb, b4); }
+            if (O > 5) { wv = v128.load32_splat(wt + (<usize>(5 * K) << 2)); a5 = madd(wv, xa, a5); b5 = madd(wv, xb, b5); }
+          }
+        }
+        const at = base + (<usize>(oh * oW + ow) << 2);
+        const step = <usize>plane << 2;
+        v128.store(at, a0); v128.store(at, b0, 16);
+        if (O > 1) { v128.store(at + step, a1); v128.store(at + step, b1, 16); }
+        if (O > 2) { v128.store(at + 2 * step, a2); v128.store(at + 2 * step, b2, 16); }
+        if (O > 3) { v128.store(at + 3 * step, a3); v128.store(at + 3 * step, b3, 16); }
+        if (O > 4) { v128.store(at + 4 * step, a4); v128.store(at + 4 * step, b4, 16); }
+        if (O > 5) { v128.store(at + 5 * step, a5); v128.store(at + 5 * step, b5, 16); }
+      }
+      for (; ow < oW; ow += 4) {
+        // Up to six output channels × four columns; taps outer so each image load serves all channels.
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
+        for (let i = 0; i < kH; i++) {
+          const row = scratch + (<usize>((oh + i) * wp + ow) << 2);
+          const wr = w + (<usize>(i * kW) << 2);
+          for (let j = 0; j < kW; j++) {
+            const xv = v128.load(row + (<usize>j << 2));
+            const wt = wr + (<usize>j << 2);
+            a0 = madd(v128.load32_splat(wt), xv, a0);
+            if (O > 1) a1 = madd(v128.load32_splat(wt + (<usize>K << 2)), xv, a1);
+            if (O > 2) a2 = madd(v128.load32_splat(wt + (<usize>(2 * K) << 2)), xv, a2);
+            if (O > 3) a3 = madd(v128.load32_splat(wt + (<usize>(3 * K) << 2)), xv, a3);
+            if (O > 4) a4 = madd(v128.load32_splat(wt + (<usize>(4 * K) << 2)), xv, a4);
+            if (O > 5) a5 = madd(v128.load32_splat(wt + (<usize>(5 * K) << 2)), xv, a5);
+          }
+        }
+        const at = base + (<usize>(oh * oW + ow) << 2);
+        const step = <usize>plane << 2;
+        if (ow + 4 <= oW) {
+          v128.store(at, a0);
+          if (O > 1) v128.store(at + step, a1);
+          if (O > 2) v128.store(at + 2 * step, a2);
+          if (O > 3) v128.store(at + 3 * step, a3);
+          if (O > 4) v128.store(at + 4 * step, a4);
+          if (O > 5) v128.store(at + 5 * step, a5);
+        } else {
+          storeLanes(at, step, oW - ow, O, a0, a1, a2, a3, a4, a5);
+        }
+      }
+    }
+  }
+}
+
+/** Stores the first `lanes` (1–3) lanes of each channel's accumulator, channels `step` bytes apart. */
+function storeLanes(at: usize, step: usize, lanes: i32, O: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128): void {
+  for (let o = 0; o < O; o++) {
+    const v = o == 0 ? a0 : o == 1 ? a1 : o == 2 ? a2 : o == 3 ? a3 : o == 4 ? a4 : a5;
+    const p = at + <usize>o * step;
+    store<f32>(p, f32x4.extract_lane(v, 0));
+    if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+    if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  }
+}
+
+/**
+ * The weight gradient over chunk [c0, c1) of `chunk` images each: partial[c, o, tap] (float64,
+ * chunk-major [chunks, O, K]) = Σ over the chunk's images and output positions of
+ * dy[n, o, oh, ow] · x[n, 0, oh − pT + i, ow − pL + j]. The host adds the chunks up in order, so
+ * the result does not depend on how chunks were spread over threads. `scratch` holds `chunk`
+ * padded images.
+ */
+export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32, O: i32, g: usize, chunk: i32, scratch: usize, c0: i32, c1: i32): void {
+  const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
+  const pT = load<i32>(g, 24), pL = load<i32>(g, 28), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
+  const K = kH * kW;
+  const wp = paddedWidth(oW, kW);
+  const padded = paddedSize(oH, oW, kH, kW);
+  const plane = oH * oW;
+  const ow4 = oW & ~3;
+  for (let c = c0; c < c1; c++) {
+    const nA = c * chunk;
+    const nB = min(N, nA + chunk);
+    for (let n = nA; n < nB; n++) {
+      padImage(x + (<usize>(n * H * W) << 2), scratch + (<usize>((n - nA) * padded) << 2), H, W, pT, pL, oH, oW, kH, kW);
+    }
+    const dst = partial + (<usize>(c * O * K) << 3);
+    for (let tap = 0; tap < K; tap++) {
+      const i = tap / kW;
+      const j = tap - i * kW;
+      // All channels at once: six independent multiply-add chains share each image load.
+      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
+      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0;
+      const cs = <usize>plane << 2;
+      for (let n = nA; n < nB; n++) {
+        const img = scratch + (<usize>((n - nA) * padded + i * wp + j) << 2);
+        const grad = dy + (<usize>(n * O * plane) << 2);
+        for (let oh = 0; oh < oH; oh++) {
+          const xr = img + (<usize>(oh * wp) << 2);
+          const gr = grad + (<usize>(oh * oW) << 2);
+          let ow = 0;
+          for (; ow < ow4; ow += 4) {
+            const xv = v128.load(xr + (<usize>ow << 2));
+            const gp = gr + (<usize>ow << 2);
+            a0 = madd(v128.load(gp), xv, a0);
+            if (O > 1) a1 = madd(v128.load(gp + cs), xv, a1);
+            if (O > 2) a2 = madd(v128.load(gp + 2 * cs), xv, a2);
+            if (O > 3) a3 = madd(v128.load(gp + 3 * cs), xv, a3);
+            if (O > 4) a4 = madd(v128.load(gp + 4 * cs), xv, a4);
+            if (O > 5) a5 = madd(v128.load(gp + 5 * cs), xv, a5);
+          }
+          for (; ow < oW; ow++) {
+            const xs = load<f32>(xr + (<usize>ow << 2));
+            const gp = gr + (<usize>ow << 2);
+            t0 += load<f32>(gp) * xs;
+            if (O > 1) t1 += load<f32>(gp + cs) * xs;
+            if (O > 2) t2 += load<f32>(gp + 2 * cs) * xs;
+            if (O > 3) t3 += load<f32>(gp + 3 * cs) * xs;
+            if (O > 4) t4 += load<f32>(gp + 4 * cs) * xs;
+            if (O > 5) t5 += load<f32>(gp + 5 * cs) * xs;
+          }
+        }
+      }
+      storeSum(dst, K, tap, 0, a0, t0);
+      if (O > 1) storeSum(dst, K, tap, 1, a1, t1);
+      if (O > 2) storeSum(dst, K, tap, 2, a2, t2);
+      if (O > 3) storeSum(dst, K, tap, 3, a3, t3);
+      if (O > 4) storeSum(dst, K, tap, 4, a4, t4);
+      if (O > 5) storeSum(dst, K, tap, 5, a5, t5);
+    }
+  }
+}
+
+/** partial[o, tap] (float64) = the four lanes of `acc` plus the scalar tail, summed in double. */
+@inline function storeSum(dst: usize, K: i32, tap: i32, o: i32, acc: v128, tail: f32): void {
+  const s = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) +
+    <f64>f32x4.extract_lane(acc, 3) + <f64>tail;
+  store<f64>(dst + (<usize>(o * K + tap) << 3), s);
+}
