@@ -9,7 +9,10 @@
  *
  * Options: `--quick` (a subset with shorter timing, under 2 minutes), `--only=gemm,ew` (items whose
  * id starts with one of these, from all items; BENCHMARKS.md is then left alone unless `--out` is given),
- * `--out=FILE`, `--python=PATH` (default /usr/bin/python3), `--verbose` (show the sides' other output).
+ * `--out=FILE`, `--python=PATH` (default /usr/bin/python3), `--verbose` (show the sides' other output),
+ * `--rounds=N` (run the glubina wasm, tfjs wasm and PyTorch columns N times, one after the other in
+ * turn, and pool their timed runs: on this shared machine a single column can catch a slow minute,
+ * and the ratios then swing by 2× between runs).
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -48,6 +51,7 @@ interface SideOutcome {
 
 interface Options {
   quick: boolean;
+  rounds: number;
   only: string[] | null;
   out: string | null;
   python: string;
@@ -55,7 +59,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const o: Options = { quick: false, only: null, out: null, python: '/usr/bin/python3', verbose: false };
+  const o: Options = { quick: false, rounds: 1, only: null, out: null, python: '/usr/bin/python3', verbose: false };
   for (const a of argv) {
     const [key, value] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
     if (key === '--quick') o.quick = true;
@@ -63,7 +67,10 @@ function parseOptions(argv: readonly string[]): Options {
     else if (key === '--only') o.only = value.split(',').filter((s) => s !== '');
     else if (key === '--out') o.out = value;
     else if (key === '--python') o.python = value;
-    else throw new Error(`bench: unknown option '${a}' (known: --quick, --only=gemm,conv,…, --out=FILE, --python=PATH, --verbose)`);
+    else if (key === '--rounds') {
+      o.rounds = Number(value);
+      if (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 20) throw new Error(`bench: --rounds must be an integer from 1 to 20, got '${value}'`);
+    } else throw new Error(`bench: unknown option '${a}' (known: --quick, --rounds=N, --only=gemm,conv,…, --out=FILE, --python=PATH, --verbose)`);
   }
   return o;
 }
@@ -113,7 +120,13 @@ function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): P
   });
 }
 
-/** Puts a side's outcome into the results: its reports, and timeout/fails cells for what it did not deliver. */
+/** Timed reports of earlier rounds, by column and item, whose runs later rounds add to. */
+const pooled = new Map<string, Report>();
+
+/**
+ * Puts a side's outcome into the results: its reports (timed runs pooled with earlier rounds of the
+ * same column), and timeout/fails cells for what it did not deliver.
+ */
 function record(results: Results, side: Side, outcome: SideOutcome): void {
   const seen = new Set(outcome.reports.map((r) => r.item));
   const set = (id: string, cell: Cell): void => {
@@ -121,7 +134,13 @@ function record(results: Results, side: Side, outcome: SideOutcome): void {
     row[side.column] = cell;
     results.set(id, row);
   };
-  for (const r of outcome.reports) set(r.item, cellOf(itemById(r.item), r));
+  for (const r of outcome.reports) {
+    const key = `${side.column} ${r.item}`;
+    const before = pooled.get(key);
+    const merged = before?.status === 'ok' && r.status === 'ok' && before.times && r.times ? { ...r, times: [...before.times, ...r.times] } : r;
+    if (merged.times) pooled.set(key, merged);
+    set(r.item, cellOf(itemById(r.item), merged));
+  }
   for (const id of side.items) {
     if (seen.has(id)) continue;
     if (outcome.timedOut) set(id, { status: 'timeout', note: `the process was stopped after ${side.timeoutMs / 1e3} s` });
@@ -159,9 +178,9 @@ function describe(info: MachineInfo, metas: Map<ColumnId, Meta>, torchNote: stri
   ].join('\n');
 }
 
-function method(limits: Limits, quick: boolean): string {
+function method(limits: Limits, quick: boolean, rounds: number): string {
   return [
-    `Each configuration runs in its own child process. Each cell: untimed warm-up iterations for ${limits.warmupMs / 1e3} s (one when an iteration takes over ${limits.singleRunAboveMs / 1e3} s), then timed runs, each repeating the iteration for at least ${limits.minRunMs} ms; at least ${limits.minRuns} runs (3 when an iteration takes over 1 s${limits.singleRunAboveMs < limits.skipAboveMs ? `, 1 when over ${limits.singleRunAboveMs / 1e3} s` : ''}) and at most ${limits.maxRuns}, stopping after ${limits.budgetMs / 1e3} s. **Cells show the median (number of timed runs).** An item one iteration of which takes over ${limits.skipAboveMs / 1e3} s is skipped, predicted from a smaller size (the previous GEMM, the convolution at batch 1) where possible.${quick ? ' This was a `--quick` run: a subset with shorter timing, without the glubina js and tfjs cpu columns.' : ''}`,
+    `Each configuration runs in its own child process${rounds > 1 ? `, ${rounds} rounds in turn (glubina wasm, tfjs wasm and PyTorch; their timed runs are pooled, so a cell's count covers all rounds; glubina js and tfjs cpu run once)` : ''}. Each cell: untimed warm-up iterations for ${limits.warmupMs / 1e3} s (one when an iteration takes over ${limits.singleRunAboveMs / 1e3} s), then timed runs, each repeating the iteration for at least ${limits.minRunMs} ms; at least ${limits.minRuns} runs (3 when an iteration takes over 1 s${limits.singleRunAboveMs < limits.skipAboveMs ? `, 1 when over ${limits.singleRunAboveMs / 1e3} s` : ''}) and at most ${limits.maxRuns}, stopping after ${limits.budgetMs / 1e3} s. **Cells show the median (number of timed runs).** An item one iteration of which takes over ${limits.skipAboveMs / 1e3} s is skipped, predicted from a smaller size (the previous GEMM, the convolution at batch 1) where possible.${quick ? ' This was a `--quick` run: a subset with shorter timing, without the glubina js and tfjs cpu columns.' : ''}`,
     '',
     '- "1t"/"2t": threads. tfjs runs one thread in Node. PyTorch\'s 2-thread run sets OPENBLAS_NUM_THREADS=1 (OpenBLAS\'s own threads fight PyTorch\'s).',
     '- Ratios: how many times better glubina is (> 1: glubina faster or smaller; rates divided, times and memory inverted). "vs PyTorch 1t": glubina wasm 1t ÷ PyTorch 1t; "vs PyTorch 2t": glubina wasm 2t ÷ PyTorch 2t; "vs tfjs": glubina wasm 1t ÷ tfjs wasm, or tfjs cpu where wasm fails (marked). The 2-thread targets compare with PyTorch\'s faster run of the two (its best configuration on 2 cores).',
@@ -209,19 +228,6 @@ async function main(): Promise<void> {
     column, command: node, args: [glubina, ...sideArgs(ids, limits, { backend, threads: String(threads), ...extra })], items: ids, timeoutMs: sideTimeout,
   });
 
-  if (timed.length > 0) {
-    await run(glubinaSide('g1', 'wasm', 1, timed, { copyref: 'true' }));
-    await run(glubinaSide('g2', 'wasm', 2, without(timed, ['ew.copyref'])));
-    // --quick leaves out the slow columns (glubina's reference backend, tfjs's CPU backend).
-    if (!opts.quick) await run(glubinaSide('gjs', 'js', 1, without(timed, ['ew.copyref'])));
-    const tfItems = without(timed, ['ew.copyref', 'ew.clone']);
-    await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(tfItems, limits, { backend: 'wasm' })], items: tfItems, timeoutMs: sideTimeout });
-    const failed = tfItems.filter((id) => results.get(id)?.tw?.status === 'fails');
-    if (failed.length > 0 && !opts.quick) {
-      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(failed, limits, { backend: 'cpu' })], items: failed, timeoutMs: sideTimeout });
-    }
-  }
-
   // PyTorch: absent when the interpreter is missing or cannot import torch.
   let torchNote: string | null = null;
   const torchItems = without(timed, ['ew.copyref']);
@@ -233,19 +239,44 @@ async function main(): Promise<void> {
     for (const id of ids) for (const c of columns) results.set(id, { ...(results.get(id) ?? {}), [c]: { status: 'absent', note } });
   };
   const torchIds = [...torchItems, ...(wantRss ? ['rss.lenet'] : [])];
-  if (!existsSync(opts.python)) {
+  let torchUsable = existsSync(opts.python);
+  if (!torchUsable) {
     torchNote = `${opts.python} not found`;
     absent(['p1', 'p2'], torchIds, torchNote);
-  } else {
-    const first = await run(torchSide('p1', 1, torchItems));
-    if (first.meta && first.meta.torch === null) {
-      torchNote = `no torch in ${opts.python}: ${String(first.meta.error)}`;
-      absent(['p1', 'p2'], torchIds, torchNote);
-    } else {
-      if (torchItems.length > 0) await run(torchSide('p2', 2, torchItems));
-      if (wantRss) await run({ ...torchSide('p1', 1, ['rss.lenet'], { rss: 'true' }), timeoutMs: rssTimeout });
+  }
+  const tfItems = without(timed, ['ew.copyref', 'ew.clone']);
+  for (let round = 0; round < opts.rounds && timed.length > 0; round++) {
+    if (opts.rounds > 1) console.error(`round ${round + 1} of ${opts.rounds}`);
+    await run(glubinaSide('g1', 'wasm', 1, timed, { copyref: 'true' }));
+    await run(glubinaSide('g2', 'wasm', 2, without(timed, ['ew.copyref'])));
+    // --quick leaves out the slow columns (glubina's reference backend, tfjs's CPU backend); they run once.
+    if (!opts.quick && round === 0) await run(glubinaSide('gjs', 'js', 1, without(timed, ['ew.copyref'])));
+    await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(tfItems, limits, { backend: 'wasm' })], items: tfItems, timeoutMs: sideTimeout });
+    const failed = tfItems.filter((id) => results.get(id)?.tw?.status === 'fails');
+    if (failed.length > 0 && !opts.quick && round === 0) {
+      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(failed, limits, { backend: 'cpu' })], items: failed, timeoutMs: sideTimeout });
+    }
+    if (torchUsable) {
+      const first = await run(torchSide('p1', 1, torchItems));
+      if (first.meta && first.meta.torch === null) {
+        torchNote = `no torch in ${opts.python}: ${String(first.meta.error)}`;
+        absent(['p1', 'p2'], torchIds, torchNote);
+        torchUsable = false;
+      } else if (torchItems.length > 0) {
+        await run(torchSide('p2', 2, torchItems));
+      }
     }
   }
+  if (torchUsable && timed.length === 0) {
+    // Only the memory item: ask PyTorch for its versions first, so a missing torch reads as absent.
+    const probe = await run(torchSide('p1', 1, []));
+    if (probe.meta && probe.meta.torch === null) {
+      torchNote = `no torch in ${opts.python}: ${String(probe.meta.error)}`;
+      absent(['p1', 'p2'], torchIds, torchNote);
+      torchUsable = false;
+    }
+  }
+  if (torchUsable && wantRss) await run({ ...torchSide('p1', 1, ['rss.lenet'], { rss: 'true' }), timeoutMs: rssTimeout });
   if (wantRss) {
     await run({ ...glubinaSide('g1', 'wasm', 1, ['rss.lenet'], { rss: 'true' }), timeoutMs: rssTimeout });
     await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(['rss.lenet'], limits, { backend: 'wasm', rss: 'true' })], items: ['rss.lenet'], timeoutMs: rssTimeout });
@@ -263,12 +294,12 @@ async function main(): Promise<void> {
     '## Machine', describe(info, metas, torchNote, loadEnd, loads),
     '## Results', tables,
     '## Targets (issue 5)', `✓ met, ✗ not met, · not measurable in this run.\n\n${targets}`,
-    '## Method', method(limits, opts.quick),
+    '## Method', method(limits, opts.quick, opts.rounds),
   ].join('\n\n');
   console.log(`\n${body}\n\nTotal time: ${minutes} min.`);
   const out = opts.out ?? (only === null ? join(ROOT, 'BENCHMARKS.md') : null);
   if (out !== null) {
-    const head = `# Benchmarks\n\nWritten by \`npm run bench${opts.quick ? ' -- --quick' : ''}\` on ${info.date} in ${minutes} min; each run overwrites this file. Medians of repeated runs; single runs on this shared machine can be 15–35% slow, so differences under ~5% are noise.`;
+    const head = `# Benchmarks\n\nWritten by \`npm run bench${opts.quick || opts.rounds > 1 ? ` --${opts.quick ? ' --quick' : ''}${opts.rounds > 1 ? ` --rounds=${opts.rounds}` : ''}` : ''}\` on ${info.date} in ${minutes} min; each run overwrites this file. Medians of repeated runs; single runs on this shared machine can be 15–35% slow, so differences under ~5% are noise.`;
     writeFileSync(out, `${head}\n\n${body}\n`);
     console.error(`wrote ${relative(process.cwd(), out) || out}`);
   }
