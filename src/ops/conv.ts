@@ -136,10 +136,10 @@ function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | nu
   const NL = N * g.outH * g.outW;
   const columns = folded.columns === null ? null : wrap(folded.columns, [K, NL]);
   return record('ConvolutionBackward0', wrap(folded.output, [O, NL]), [x, weight], (grad, [sx, sw, kept], needs) => {
-    const dx = needs[0] ? col2imBatched(matmul(transpose(reshape(sw, [O, K]), 0, 1), grad), g, N) : null;
+    const dx = needs[0] ? foldedInputGrad(sw, grad, g, N) : null;
     if (!needs[1]) return [dx, null];
     const cols = kept !== undefined && !isGradEnabled() ? kept : im2colBatched(sx, g);
-    return [dx, reshape(matmul(grad, transpose(cols, 0, 1)), sw.shape)];
+    return [dx, reshape(foldedWeightGrad(grad, cols), sw.shape)];
   }, columns === null ? [x, weight] : [x, weight, columns]);
 }
 
@@ -155,16 +155,27 @@ function singleChannelConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor
   if (storage === null) return null;
   const [N] = x.shape;
   const O = weight.shape[0];
-  const K = g.kernelH * g.kernelW;
   const out = wrap(storage, [N, O, g.outH, g.outW]);
   return record('ConvolutionBackward0', out, [x, weight], (grad, [sx, sw], needs) => {
-    const folded = needs[0] || isGradEnabled() ? reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]) : null;
-    const dx = needs[0] ? col2imBatched(matmul(transpose(reshape(sw, [O, K]), 0, 1), folded!), g, N) : null;
+    // The gradient in the batch-folded layout [O, N·L] the composed rules take, made once if needed.
+    let flat: Tensor | null = null;
+    const folded = (): Tensor => (flat ??= reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]));
+    const dx = needs[0] ? foldedInputGrad(sw, folded(), g, N) : null;
     if (!needs[1]) return [dx, null];
     const direct = isGradEnabled() ? null : be.conv2dSingleChannelWeightGrad?.(grad, sx, g) ?? null;
-    const dw = direct !== null ? wrap(direct, sw.shape) : reshape(matmul(folded ?? reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]), transpose(im2colBatched(sx, g), 0, 1)), sw.shape);
-    return [dx, dw];
+    return [dx, direct !== null ? wrap(direct, sw.shape) : reshape(foldedWeightGrad(folded(), im2colBatched(sx, g)), sw.shape)];
   }, [x, weight]);
+}
+
+/** The input gradient of weight @ im2colBatched(x) from the folded gradient [O, N·L]: col2im(weightᵀ @ grad). */
+function foldedInputGrad(weight: Tensor, grad: Tensor, g: Conv2dGeometry, N: number): Tensor {
+  const O = weight.shape[0];
+  return col2imBatched(matmul(transpose(reshape(weight, [O, numel(weight.shape) / O]), 0, 1), grad), g, N);
+}
+
+/** The weight gradient of weight @ columns from the folded gradient [O, N·L]: grad @ columnsᵀ, [O, K]. */
+function foldedWeightGrad(grad: Tensor, columns: Tensor): Tensor {
+  return matmul(grad, transpose(columns, 0, 1));
 }
 
 /** Shared by conv1d and conv2d: `spatial` 1 views the input as height 1. */

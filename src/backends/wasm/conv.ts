@@ -77,34 +77,31 @@ function divisorBlock(ctx: WasmContext, divisors: Float64Array): WasmStorage {
 
 /** Average pooling of float32 x [N, C, H, W] straight over the image (see `Backend.avgPool2d`). */
 export function avgPool2dF32(ctx: WasmContext, x: View, g: Conv2dGeometry, divisors: Float64Array): WasmStorage {
-  const [N, C] = x.shape;
-  const planes = N * C;
-  const L = g.outH * g.outW;
-  const out = ctx.storage('float32', planes * L, false);
-  if (planes * L === 0) return out;
-  const src = dense(ctx, x);
-  const div = divisorBlock(ctx, divisors);
-  const geo = writeGeometry(ctx, g, planes, 1);
-  ctx.parallel('avgPool2dF32', planes, L * (g.kernelH * g.kernelW * 0.5 + 2), 1, (p0, p1) => [src.ptr, out.ptr, div.ptr, geo, p0, p1]);
-  ctx.free(div);
-  if (src.tmp) ctx.free(src.tmp);
-  return out;
+  const outPlane = g.outH * g.outW;
+  return avgPoolPlanes(ctx, 'avgPool2dF32', x, g, divisors, outPlane, outPlane * (g.kernelH * g.kernelW * 0.5 + 2));
 }
 
 /** The adjoint of {@link avgPool2dF32}: grad [N, C, outH, outW] → a new [N, C, H, W] storage. */
 export function avgPool2dBackwardF32(ctx: WasmContext, grad: View, g: Conv2dGeometry, divisors: Float64Array): WasmStorage {
-  const [N, C] = grad.shape;
-  const planes = N * C;
   const plane = g.height * g.width;
-  const out = ctx.storage('float32', planes * plane, false);
-  if (planes * plane === 0) return out;
-  const src = dense(ctx, grad);
+  return avgPoolPlanes(ctx, 'avgPool2dBackwardF32', grad, g, divisors, plane, 0.3 * plane + g.outH * g.outW * (g.kernelH * g.kernelW * 0.5 + 2));
+}
+
+/** Runs an average-pooling kernel over the N·C planes of `src` into a new storage of `outPlane` floats per plane. */
+function avgPoolPlanes(
+  ctx: WasmContext, kernel: 'avgPool2dF32' | 'avgPool2dBackwardF32', src: View, g: Conv2dGeometry, divisors: Float64Array,
+  outPlane: number, nsPerPlane: number,
+): WasmStorage {
+  const [N, C] = src.shape;
+  const planes = N * C;
+  const out = ctx.storage('float32', planes * outPlane, false);
+  if (planes * outPlane === 0) return out;
+  const input = dense(ctx, src);
   const div = divisorBlock(ctx, divisors);
   const geo = writeGeometry(ctx, g, planes, 1);
-  const perPlane = 0.3 * plane + g.outH * g.outW * (g.kernelH * g.kernelW * 0.5 + 2);
-  ctx.parallel('avgPool2dBackwardF32', planes, perPlane, 1, (p0, p1) => [src.ptr, out.ptr, div.ptr, geo, p0, p1]);
+  ctx.parallel(kernel, planes, nsPerPlane, 1, (p0, p1) => [input.ptr, out.ptr, div.ptr, geo, p0, p1]);
   ctx.free(div);
-  if (src.tmp) ctx.free(src.tmp);
+  if (input.tmp) ctx.free(input.tmp);
   return out;
 }
 
