@@ -52,9 +52,9 @@ export function matmulF32(ctx: WasmContext, a: View, b: View, init?: View): Wasm
       if (b1 > b0) parts.push(call(t, b0, b1, 0, M, 0, N));
     }
   } else if (M >= N) {
-    // Rows in multiples of the 4-row micro-tile.
-    threads = Math.min(threads, Math.ceil(M / 4));
-    const step = Math.ceil(M / threads / 4) * 4;
+    // Rows in multiples of 12, whole micro-tiles of both builds (4 rows SIMD, 6 rows relaxed).
+    threads = Math.min(threads, Math.ceil(M / 12));
+    const step = Math.ceil(M / threads / 12) * 12;
     for (let t = 0, i0 = 0; i0 < M; t++, i0 += step) parts.push(call(t, 0, B, i0, Math.min(M, i0 + step), 0, N));
   } else {
     threads = Math.min(threads, Math.ceil(N / 8));
