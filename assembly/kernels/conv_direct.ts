@@ -154,10 +154,7 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const pT = load<i32>(g, 24), pL = load<i32>(g, 28), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
   const K = kH * kW;
-  const wp = paddedWidth(oW, kW);
   const padded = paddedSize(oH, oW, kH, kW);
-  const plane = oH * oW;
-  const ow4 = oW & ~3;
   for (let c = c0; c < c1; c++) {
     const nA = c * chunk;
     const nB = min(N, nA + chunk);
@@ -165,49 +162,90 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
       padImage(x + (<usize>(n * H * W) << 2), scratch + (<usize>((n - nA) * padded) << 2), H, W, pT, pL, oH, oW, kH, kW);
     }
     const dst = partial + (<usize>(c * O * K) << 3);
-    for (let tap = 0; tap < K; tap++) {
-      const i = tap / kW;
-      const j = tap - i * kW;
-      // All channels at once: six independent multiply-add chains share each image load.
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
-      let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
-      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0, t4: f32 = 0, t5: f32 = 0;
-      const cs = <usize>plane << 2;
-      for (let n = nA; n < nB; n++) {
-        const img = scratch + (<usize>((n - nA) * padded + i * wp + j) << 2);
-        const grad = dy + (<usize>(n * O * plane) << 2);
+    // Tiles of 3 channels × 3 taps: nine multiply-add chains per pass over the images, each grad
+    // load serving three taps and each image load three channels.
+    for (let o = 0; o < O; o += 3) {
+      const no = min(3, O - o);
+      let tap = 0;
+      if (no == 3) for (; tap + 3 <= K; tap += 3) weightGradTile(dy, dst, g, scratch, nA, nB, O, o, 3, tap, 3);
+      for (; tap < K; tap += 3) weightGradTile(dy, dst, g, scratch, nA, nB, O, o, no, tap, min(3, K - tap));
+    }
+  }
+}
+
+/**
+ * partial[o + p, tap + q] for p < no, q < nt (both ≤ 3) over images [nA, nB), the padded images in
+ * `scratch`. Each (channel, tap) sum runs over positions in (image, row, column) order with four
+ * lanes for the columns that fill whole vectors and a scalar for the rest, added in double at the
+ * end (see storeSum): the same operations in the same order whatever the tile.
+ */
+@inline function weightGradTile(dy: usize, dst: usize, g: usize, scratch: usize, nA: i32, nB: i32, O: i32, o: i32, no: i32, tap: i32, nt: i32): void {
+  const kH = load<i32>(g, 8), kW = load<i32>(g, 12), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
+  const K = kH * kW;
+  const wp = paddedWidth(oW, kW);
+  const padded = paddedSize(oH, oW, kH, kW);
+  const plane = oH * oW;
+  const ow4 = oW & ~3;
+  const cs = <usize>plane << 2;
+  // Byte offsets of the taps in a padded image (taps of one tile may straddle kernel rows).
+  const off0 = <usize>((tap / kW) * wp + tap % kW) << 2;
+  const off1 = nt > 1 ? <usize>(((tap + 1) / kW) * wp + (tap + 1) % kW) << 2 : off0;
+  const off2 = nt > 2 ? <usize>(((tap + 2) / kW) * wp + (tap + 2) % kW) << 2 : off0;
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0);
+  let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a22 = f32x4.splat(0);
+  const cs2 = 2 * cs;
+  const xSkip = <usize>(wp - ow4) << 2;
+  const gSkip = <usize>(oW - ow4) << 2;
+  for (let n = nA; n < nB; n++) {
+    // Two walking pointers; the taps and channels are fixed offsets from them.
+    let xp = scratch + (<usize>((n - nA) * padded) << 2);
+    let gp = dy + (<usize>((n * O + o) * plane) << 2);
+    for (let oh = 0; oh < oH; oh++) {
+      const rowEnd = gp + (<usize>ow4 << 2);
+      while (gp < rowEnd) {
+        const x0 = v128.load(xp + off0);
+        const x1 = v128.load(xp + off1);
+        const x2 = v128.load(xp + off2);
+        let gv = v128.load(gp);
+        a00 = madd(gv, x0, a00);
+        if (nt > 1) a01 = madd(gv, x1, a01);
+        if (nt > 2) a02 = madd(gv, x2, a02);
+        if (no > 1) {
+          gv = v128.load(gp + cs);
+          a10 = madd(gv, x0, a10);
+          if (nt > 1) a11 = madd(gv, x1, a11);
+          if (nt > 2) a12 = madd(gv, x2, a12);
+        }
+        if (no > 2) {
+          gv = v128.load(gp + cs2);
+          a20 = madd(gv, x0, a20);
+          if (nt > 1) a21 = madd(gv, x1, a21);
+          if (nt > 2) a22 = madd(gv, x2, a22);
+        }
+        xp += 16;
+        gp += 16;
+      }
+      xp += xSkip;
+      gp += gSkip;
+    }
+  }
+  // Columns past the last whole vector, one scalar sum per (channel, tap).
+  for (let p = 0; p < no; p++) {
+    for (let q = 0; q < nt; q++) {
+      const off = q == 0 ? off0 : q == 1 ? off1 : off2;
+      let t: f32 = 0;
+      for (let n = nA; n < nB && ow4 < oW; n++) {
+        const img = scratch + (<usize>((n - nA) * padded) << 2) + off;
+        const grad = dy + (<usize>((n * O + o + p) * plane) << 2);
         for (let oh = 0; oh < oH; oh++) {
-          const xr = img + (<usize>(oh * wp) << 2);
-          const gr = grad + (<usize>(oh * oW) << 2);
-          let ow = 0;
-          for (; ow < ow4; ow += 4) {
-            const xv = v128.load(xr + (<usize>ow << 2));
-            const gp = gr + (<usize>ow << 2);
-            a0 = madd(v128.load(gp), xv, a0);
-            if (O > 1) a1 = madd(v128.load(gp + cs), xv, a1);
-            if (O > 2) a2 = madd(v128.load(gp + 2 * cs), xv, a2);
-            if (O > 3) a3 = madd(v128.load(gp + 3 * cs), xv, a3);
-            if (O > 4) a4 = madd(v128.load(gp + 4 * cs), xv, a4);
-            if (O > 5) a5 = madd(v128.load(gp + 5 * cs), xv, a5);
-          }
-          for (; ow < oW; ow++) {
-            const xs = load<f32>(xr + (<usize>ow << 2));
-            const gp = gr + (<usize>ow << 2);
-            t0 += load<f32>(gp) * xs;
-            if (O > 1) t1 += load<f32>(gp + cs) * xs;
-            if (O > 2) t2 += load<f32>(gp + 2 * cs) * xs;
-            if (O > 3) t3 += load<f32>(gp + 3 * cs) * xs;
-            if (O > 4) t4 += load<f32>(gp + 4 * cs) * xs;
-            if (O > 5) t5 += load<f32>(gp + 5 * cs) * xs;
+          for (let ow = ow4; ow < oW; ow++) {
+            t += load<f32>(grad + (<usize>(oh * oW + ow) << 2)) * load<f32>(img + (<usize>(oh * wp + ow) << 2));
           }
         }
       }
-      storeSum(dst, K, tap, 0, a0, t0);
-      if (O > 1) storeSum(dst, K, tap, 1, a1, t1);
-      if (O > 2) storeSum(dst, K, tap, 2, a2, t2);
-      if (O > 3) storeSum(dst, K, tap, 3, a3, t3);
-      if (O > 4) storeSum(dst, K, tap, 4, a4, t4);
-      if (O > 5) storeSum(dst, K, tap, 5, a5, t5);
+      const acc = p == 0 ? (q == 0 ? a00 : q == 1 ? a01 : a02) : p == 1 ? (q == 0 ? a10 : q == 1 ? a11 : a12) : (q == 0 ? a20 : q == 1 ? a21 : a22);
+      storeSum(dst, K, tap + q, o + p, acc, t);
     }
   }
 }
