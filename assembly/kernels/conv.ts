@@ -166,8 +166,9 @@ export function im2colF32(x: usize, out: usize, g: usize, r0: i32, r1: i32): voi
 }
 
 /**
- * col2im planes [p0, p1): out[plane] (H×W) = Σ over taps of the columns that read each pixel,
- * taps in im2col's row order; columns reading outside the image are dropped.
+ * col2im planes q in [p0, p1), channel-major (plane n·C + c for q = c·B + n): out[plane] (H×W) = Σ
+ * over taps of the columns that read each pixel, taps in im2col's row order; columns reading outside
+ * the image are dropped.
  */
 export function col2imF32(cols: usize, out: usize, g: usize, p0: i32, p1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
@@ -176,9 +177,12 @@ export function col2imF32(cols: usize, out: usize, g: usize, p0: i32, p1: i32): 
   const C = load<i32>(g, 48), B = load<i32>(g, 52);
   const K = kH * kW;
   const L = oH * oW;
-  for (let plane = p0; plane < p1; plane++) {
-    const n = plane / C;
-    const c = plane - n * C;
+  // Planes are visited channel-major (q = c·B + n): the columns of one channel's images are adjacent,
+  // so each tap's rows are read as one forward stream instead of jumps of a whole channel block.
+  for (let q = p0; q < p1; q++) {
+    const c = q / B;
+    const n = q - c * B;
+    const plane = n * C + c;
     const dst = out + (<usize>(plane * H * W) << 2);
     zeroF32(dst, H * W);
     for (let i = 0; i < kH; i++) {
