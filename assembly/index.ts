@@ -11,7 +11,7 @@ export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementw
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 // Exported only so that Binaryen keeps it a function of its own: inlined into sgemm, V8 schedules
 // its loads badly and it runs at half speed (see the kernel's comment).
-export { micro6x8 as gemmMicroKernel6x8 } from './kernels/gemm';
+export { micro6x8 as gemmMicroKernel6x8 } from './kernels/gemm_micro';
 export { convDirectF32 } from './kernels/gemm_small';
 export { gather, scatterAddF32 } from './kernels/indexing';
 export { batchNormBackwardF32, batchNormF32 } from './kernels/norm';

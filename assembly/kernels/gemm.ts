@@ -10,6 +10,7 @@
  */
 
 import { DIRECT_MAX_M, DOT_MIN_K, sgemmDirect, sgemmDot } from './gemm_small';
+import { micro6x8, storeTile } from './gemm_micro';
 import { offsetOf } from './strided';
 
 // Tile: 6×8 in the relaxed build, whose fused multiply-add needs no temporary: 12 accumulators, 2 B
@@ -232,68 +233,6 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
-/**
- * The 6×8 micro-kernel of the relaxed build: tile t (6 rows of 8, contiguous) = Ap · Bp over kc
- * steps; {@link storeTile} then adds or copies it into C. Writing a fixed scratch tile instead of C
- * is deliberate: with C's row stride and the accumulate flag in this function, V8 scheduled all six
- * splat loads ahead of the FMAs and spilled accumulators (half speed); in this form it interleaves.
- */
-export function micro6x8(kc: i32, ap: usize, bp: usize, t: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(ap, 16);
-    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(ap, 20);
-    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    ap += 24;
-    bp += 32;
-  }
-  v128.store(t, c00); v128.store(t, c01, 16); v128.store(t, c10, 32); v128.store(t, c11, 48);
-  v128.store(t, c20, 64); v128.store(t, c21, 80); v128.store(t, c30, 96); v128.store(t, c31, 112);
-  v128.store(t, c40, 128); v128.store(t, c41, 144); v128.store(t, c50, 160); v128.store(t, c51, 176);
-}
-
-/** C[rows×cols] (row stride ldc) = (accumulate ? C : 0) + the MR×NR tile t's top-left part. */
-function storeTile(t: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool): void {
-  const ld = <usize>ldc * 4;
-  if (cols == NR) {
-    for (let r = 0; r < rows; r++) {
-      const d = c + <usize>r * ld;
-      const s = t + <usize>(r * NR) * 4;
-      let x0 = v128.load(s), x1 = v128.load(s, 16);
-      if (accumulate) {
-        x0 = f32x4.add(x0, v128.load(d));
-        x1 = f32x4.add(x1, v128.load(d, 16));
-      }
-      v128.store(d, x0);
-      v128.store(d, x1, 16);
-    }
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < cols; q++) {
-      const d = c + <usize>r * ld + (<usize>q << 2);
-      const v = load<f32>(t + (<usize>(r * NR + q)) * 4);
-      store<f32>(d, accumulate ? load<f32>(d) + v : v);
-    }
-  }
-}
-
 const PATH_PACKED = 0;
 const PATH_DIRECT = 1;
 const PATH_DOT = 2;
@@ -358,7 +297,7 @@ export function sgemm(
             const ap = pa + <usize>(ir * kc) * 4;
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr)) * 4;
             if (MR == 6) {
-              micro6x8(kc, ap, bp, tile);
+              micro6x8(kc, ap, bp, 32, tile);
               storeTile(tile, cp, ldc, rows, cols, !first);
             } else if (rows == MR && cols == NR) {
               micro(kc, ap, bp, cp, ldc, !first);

@@ -10,6 +10,7 @@
  */
 
 import { im2colSlab } from './conv';
+import { micro6x8, storeTile } from './gemm_micro';
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -113,6 +114,18 @@ export const DIRECT_MAX_M: i32 = 16;
   v128.store(c, c1, 16);
 }
 
+/** Copies rows [0, rows) of A (rows a multiple of 6) into 6-row micro-panels, k-major: micro6x8's layout. */
+function packRows6(rows: i32, k: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
+  for (let i = 0; i < rows; i += 6) {
+    for (let p = 0; p < k; p++) {
+      for (let r = 0; r < 6; r++) {
+        store<f32>(dst, load<f32>(a + (<usize>((i + r) * rsA + p * csA) << 2)));
+        dst += 4;
+      }
+    }
+  }
+}
+
 /** Floats of B's rows that {@link sgemmDirect} copies at a time (256 KiB: an L2-sized slab). */
 const DIRECT_SLAB: i32 = 65536;
 
@@ -120,7 +133,7 @@ const DIRECT_SLAB: i32 = 65536;
  * C[m×n] (row stride ldc) = A[m×k] · B[k×n] for m ≤ {@link DIRECT_MAX_M} and a B with unit column
  * stride. B is consumed in slabs of whole columns: its rows' segments are copied one after the other
  * (a sequential read the prefetchers follow; reading k far-apart rows 32 bytes at a time, as a
- * panel-packer does, stalls on every cache line), then the 4×8, 2×8 and 1×8 micro-kernels run over the
+ * panel-packer does, stalls on every cache line), then the (6×8,) 4×8, 2×8 and 1×8 micro-kernels run over the
  * slab from L2; the last n mod 8 columns are scalar dot products. `scratch` holds the slab;
  * `accumulate` adds to C.
  */
@@ -160,6 +173,14 @@ export function convDirectF32(
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
   const width = max(8, min(1024, (DIRECT_SLAB / k - 32) & ~7));
+  // The relaxed build runs whole 6-row tiles through the packed GEMM's 6×8 micro-kernel, from a
+  // k-major copy of those rows of A placed after the largest slab; the rest take the 4/2/1-row
+  // kernels below. Each C element is summed in k order either way. With m ≤ 16 and k ≤ 8192 (the
+  // path's limits) slab + copy + tile take at most 1.4 MiB of the GEMM's 2.1 MiB scratch.
+  const rows6 = ASC_FEATURE_RELAXED_SIMD ? m - m % 6 : 0;
+  const packedA = scratch + (<usize>(k * (((width + 15) & ~15) + 16)) << 2);
+  const tile = packedA + (<usize>(rows6 * k) << 2);
+  if (rows6 > 0) packRows6(rows6, k, a, rsA, csA, packedA);
   for (let j0 = jA; j0 < jB; j0 += width) {
     const w = min(width, jB - j0);
     // Slab rows one cache line longer than a multiple of 16 floats: rows 4 KiB apart would all map
@@ -182,6 +203,10 @@ export function convDirectF32(
       const pb = scratch + (<usize>j << 2);
       const pc = c + (<usize>(j0 + j) << 2);
       let i = 0;
+      for (; i < rows6; i += 6) {
+        micro6x8(k, packedA + (<usize>(i * k) << 2), pb, <usize>ls << 2, tile);
+        storeTile(tile, pc + (<usize>(i * ldc) << 2), ldc, 6, 8, accumulate);
+      }
       for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
       for (; i + 2 <= m; i += 2) direct2x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
       for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, ls, pc + (<usize>(i * ldc) << 2), accumulate);
