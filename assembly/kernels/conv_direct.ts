@@ -194,7 +194,7 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0);
   let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a22 = f32x4.splat(0);
-  const cs2 = 2 * cs;
+  const cs2 = cs + cs;
   const xSkip = <usize>(wp - ow4) << 2;
   const gSkip = <usize>(oW - ow4) << 2;
   for (let n = nA; n < nB; n++) {
