@@ -7,10 +7,12 @@ export { convertStrided, copyStrided, fill1, fill4, fill8, zeroBytes } from './k
 export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
 export { conv1chF32, conv1chScratchBytes, conv1chWeightGradF32 } from './kernels/conv_direct';
+// Exported only so that Binaryen keeps it a function of its own (see the kernel's comment).
+export { conv1chTile6x8 as convMicroKernel6x8 } from './kernels/conv_direct';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
 export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 // Exported only so that Binaryen keeps it a function of its own: inlined into sgemm, V8 schedules
-// its loads badly and it runs at half speed (see the kernel's comment).
+// its loads badly and it runs at half speed (see gemm_micro.ts).
 export { micro6x8 as gemmMicroKernel6x8 } from './kernels/gemm_micro';
 export { convDirectF32 } from './kernels/gemm_small';
 export { gather, scatterAddF32 } from './kernels/indexing';

@@ -45,15 +45,60 @@ function padImage(src: usize, dst: usize, H: i32, W: i32, pT: i32, pL: i32, oH: 
   }
 }
 
+/** Floats of scratch after the padded images: the forward's packed weights ([taps][6]), tap offsets and tile. */
+@inline function weightsAndTile(kH: i32, kW: i32): i32 {
+  return kH * kW * 7 + 48;
+}
+
 /** Bytes of scratch {@link conv1chF32} and {@link conv1chWeightGradF32} need per thread, for `chunk` images. */
 export function conv1chScratchBytes(g: usize, chunk: i32): i32 {
-  return chunk * paddedSize(load<i32>(g, 40), load<i32>(g, 44), load<i32>(g, 8), load<i32>(g, 12)) * 4;
+  const oH = load<i32>(g, 40), oW = load<i32>(g, 44), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
+  return (chunk * paddedSize(oH, oW, kH, kW) + weightsAndTile(kH, kW)) * 4;
+}
+
+/**
+ * Six output channels × eight columns of one output row: tile t ([6][8]) = Σ over the K taps, in
+ * row-major order, of wq[tap][o] · the 8 floats of the padded image at xp + offs[tap] (bytes),
+ * multiply-adds from 0. One flat loop over a table of tap offsets, and its own exported function,
+ * for the reason given at micro6x8 (gemm_micro.ts): with nested tap loops, or inlined, V8 hoisted
+ * the six weight splats ahead of the FMAs and spilled accumulators.
+ */
+export function conv1chTile6x8(xp: usize, wq: usize, offs: usize, K: i32, t: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
+  let b3 = f32x4.splat(0), b4 = f32x4.splat(0), b5 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const p = xp + <usize>load<i32>(offs);
+    const xa = v128.load(p);
+    const xb = v128.load(p, 16);
+    let wv = v128.load32_splat(wq);
+    a0 = madd(wv, xa, a0); b0 = madd(wv, xb, b0);
+    wv = v128.load32_splat(wq, 4);
+    a1 = madd(wv, xa, a1); b1 = madd(wv, xb, b1);
+    wv = v128.load32_splat(wq, 8);
+    a2 = madd(wv, xa, a2); b2 = madd(wv, xb, b2);
+    wv = v128.load32_splat(wq, 12);
+    a3 = madd(wv, xa, a3); b3 = madd(wv, xb, b3);
+    wv = v128.load32_splat(wq, 16);
+    a4 = madd(wv, xa, a4); b4 = madd(wv, xb, b4);
+    wv = v128.load32_splat(wq, 20);
+    a5 = madd(wv, xa, a5); b5 = madd(wv, xb, b5);
+    offs += 4;
+    wq += 24;
+  }
+  v128.store(t, a0); v128.store(t, b0, 16); v128.store(t, a1, 32); v128.store(t, b1, 48);
+  v128.store(t, a2, 64); v128.store(t, b2, 80); v128.store(t, a3, 96); v128.store(t, b3, 112);
+  v128.store(t, a4, 128); v128.store(t, b4, 144); v128.store(t, a5, 160); v128.store(t, b5, 176);
 }
 
 /**
  * out[n, o, oh, ow] = Σ over taps (in row-major tap order, multiply-adds from 0, as im2col + GEMM
  * would sum them) of w[o, tap] · x[n, 0, oh − pT + i, ow − pL + j], for images [n0, n1) of
- * x [N, 1, H, W]; out is [N, O, oH, oW]. `scratch` holds one padded image.
+ * x [N, 1, H, W]; out is [N, O, oH, oW]. `scratch` holds one padded image, then the weights
+ * repacked tap-major with 6 channel slots (those ≥ O zero), the taps' byte offsets, then a tile. Every output row is done in
+ * blocks of 8 columns; the last block may read past the row into the padding and stores only its
+ * valid columns.
  */
 export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
@@ -61,85 +106,35 @@ export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scr
   const K = kH * kW;
   const wp = paddedWidth(oW, kW);
   const plane = oH * oW;
+  const wq = scratch + (<usize>paddedSize(oH, oW, kH, kW) << 2);
+  const offs = wq + (<usize>(K * 6) << 2);
+  const tile = offs + (<usize>K << 2);
+  memory.fill(wq, 0, <usize>(K * 6) << 2);
+  for (let o = 0; o < O; o++) {
+    for (let tap = 0; tap < K; tap++) store<f32>(wq + (<usize>(tap * 6 + o) << 2), load<f32>(w + (<usize>(o * K + tap) << 2)));
+  }
+  for (let tap = 0; tap < K; tap++) store<i32>(offs + (<usize>tap << 2), ((tap / kW) * wp + tap % kW) << 2);
+  const step = <usize>plane << 2;
   for (let n = n0; n < n1; n++) {
     padImage(x + (<usize>(n * H * W) << 2), scratch, H, W, pT, pL, oH, oW, kH, kW);
     const base = out + (<usize>(n * O * plane) << 2);
     for (let oh = 0; oh < oH; oh++) {
-      let ow = 0;
-      // Eight columns × up to six channels: twelve independent multiply-add chains.
-      for (; ow + 8 <= oW; ow += 8) {
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
-        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
-        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0);
-        let b3 = f32x4.splat(0), b4 = f32x4.splat(0), b5 = f32x4.splat(0);
-        for (let i = 0; i < kH; i++) {
-          const row = scratch + (<usize>((oh + i) * wp + ow) << 2);
-          const wr = w + (<usize>(i * kW) << 2);
-          for (let j = 0; j < kW; j++) {
-            const xa = v128.load(row + (<usize>j << 2));
-            const xb = v128.load(row + (<usize>j << 2), 16);
-            const wt = wr + (<usize>j << 2);
-            let wv = v128.load32_splat(wt);
-            a0 = madd(wv, xa, a0); b0 = madd(wv, xb, b0);
-            if (O > 1) { wv = v128.load32_splat(wt + (<usize>K << 2)); a1 = madd(wv, xa, a1); b1 = madd(wv, xb, b1); }
-            if (O > 2) { wv = v128.load32_splat(wt + (<usize>(2 * K) << 2)); a2 = madd(wv, xa, a2); b2 = madd(wv, xb, b2); }
-            if (O > 3) { wv = v128.load32_splat(wt + (<usize>(3 * K) << 2)); a3 = madd(wv, xa, a3); b3 = madd(wv, xb, b3); }
-            if (O > 4) { wv = v128.load32_splat(wt + (<usize>(4 * K) << 2)); a4 = madd(wv, xa, a4); b4 = madd(wv, xb, b4); }
-            if (O > 5) { wv = v128.load32_splat(wt + (<usize>(5 * K) << 2)); a5 = madd(wv, xa, a5); b5 = madd(wv, xb, b5); }
+      for (let ow = 0; ow < oW; ow += 8) {
+        conv1chTile6x8(scratch + (<usize>(oh * wp + ow) << 2), wq, offs, K, tile);
+        const cols = min(8, oW - ow);
+        let at = base + (<usize>(oh * oW + ow) << 2);
+        for (let o = 0; o < O; o++) {
+          const s = tile + (<usize>(o * 8) << 2);
+          if (cols == 8) {
+            v128.store(at, v128.load(s));
+            v128.store(at, v128.load(s, 16), 16);
+          } else {
+            for (let q = 0; q < cols; q++) store<f32>(at + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
           }
-        }
-        const at = base + (<usize>(oh * oW + ow) << 2);
-        const step = <usize>plane << 2;
-        v128.store(at, a0); v128.store(at, b0, 16);
-        if (O > 1) { v128.store(at + step, a1); v128.store(at + step, b1, 16); }
-        if (O > 2) { v128.store(at + 2 * step, a2); v128.store(at + 2 * step, b2, 16); }
-        if (O > 3) { v128.store(at + 3 * step, a3); v128.store(at + 3 * step, b3, 16); }
-        if (O > 4) { v128.store(at + 4 * step, a4); v128.store(at + 4 * step, b4, 16); }
-        if (O > 5) { v128.store(at + 5 * step, a5); v128.store(at + 5 * step, b5, 16); }
-      }
-      for (; ow < oW; ow += 4) {
-        // Up to six output channels × four columns; taps outer so each image load serves all channels.
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0);
-        let a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
-        for (let i = 0; i < kH; i++) {
-          const row = scratch + (<usize>((oh + i) * wp + ow) << 2);
-          const wr = w + (<usize>(i * kW) << 2);
-          for (let j = 0; j < kW; j++) {
-            const xv = v128.load(row + (<usize>j << 2));
-            const wt = wr + (<usize>j << 2);
-            a0 = madd(v128.load32_splat(wt), xv, a0);
-            if (O > 1) a1 = madd(v128.load32_splat(wt + (<usize>K << 2)), xv, a1);
-            if (O > 2) a2 = madd(v128.load32_splat(wt + (<usize>(2 * K) << 2)), xv, a2);
-            if (O > 3) a3 = madd(v128.load32_splat(wt + (<usize>(3 * K) << 2)), xv, a3);
-            if (O > 4) a4 = madd(v128.load32_splat(wt + (<usize>(4 * K) << 2)), xv, a4);
-            if (O > 5) a5 = madd(v128.load32_splat(wt + (<usize>(5 * K) << 2)), xv, a5);
-          }
-        }
-        const at = base + (<usize>(oh * oW + ow) << 2);
-        const step = <usize>plane << 2;
-        if (ow + 4 <= oW) {
-          v128.store(at, a0);
-          if (O > 1) v128.store(at + step, a1);
-          if (O > 2) v128.store(at + 2 * step, a2);
-          if (O > 3) v128.store(at + 3 * step, a3);
-          if (O > 4) v128.store(at + 4 * step, a4);
-          if (O > 5) v128.store(at + 5 * step, a5);
-        } else {
-          storeLanes(at, step, oW - ow, O, a0, a1, a2, a3, a4, a5);
+          at += step;
         }
       }
     }
-  }
-}
-
-/** Stores the first `lanes` (1–3) lanes of each channel's accumulator, channels `step` bytes apart. */
-function storeLanes(at: usize, step: usize, lanes: i32, O: i32, a0: v128, a1: v128, a2: v128, a3: v128, a4: v128, a5: v128): void {
-  for (let o = 0; o < O; o++) {
-    const v = o == 0 ? a0 : o == 1 ? a1 : o == 2 ? a2 : o == 3 ? a3 : o == 4 ? a4 : a5;
-    const p = at + <usize>o * step;
-    store<f32>(p, f32x4.extract_lane(v, 0));
-    if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-    if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
   }
 }
 
