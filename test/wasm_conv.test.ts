@@ -297,14 +297,21 @@ describe('direct convolution of single-channel images', () => {
             const x = rnd(shape, 21);
             const w = rnd([O, 1, k[0], k[1]], 22);
             const gy = rnd([shape[0], O, g.outH, g.outW], 23);
-            const out = be.conv2dSingleChannel(x, w, g);
-            const dw = be.conv2dSingleChannelWeightGrad(gy, x, g);
-            assert.ok(out !== null && dw !== null, 'the direct kernels take this shape');
+            const bias = rnd([O], 24);
+            const out = be.conv2dSingleChannel(x, w, g, bias);
+            const grads = be.conv2dSingleChannelWeightGrad(gy, x, g, true);
+            assert.ok(out !== null && grads !== null && grads.bias !== null, 'the direct kernels take this shape');
+            const dw = grads.weight;
             const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
             const y = new Tensor(out, [shape[0], O, g.outH, g.outW]);
-            const explicit = w.reshape([O, K]).matmul(cols).reshape([O, shape[0], g.outH, g.outW]).permute(1, 0, 2, 3);
-            // The GEMM's scalar edge columns (N·L mod 8) round unfused; every other output is bit-identical.
+            const explicit = w.reshape([O, K]).matmul(cols).reshape([O, shape[0], g.outH, g.outW]).permute(1, 0, 2, 3).add(bias.reshape([1, O, 1, 1]));
+            // The GEMM's scalar edge columns (N·L mod 8) round unfused; every other output is bit-identical
+            // (the bias is added to the finished sum, as the broadcast add does).
             assertAgree(y, explicit, NL % 8 === 0 ? 0 : 1e-6, NL % 8 === 0 ? 0 : 1e-6, `forward ${label}`);
+            // The bias gradient, summed with the weight gradient's pass, against the float64 sum.
+            const db = Array.from(new Tensor(grads.bias, [O]).dataSync() as ArrayLike<number>);
+            const dbExact = Array.from(gy.to('float64').sum([0, 2, 3]).dataSync() as ArrayLike<number>);
+            db.forEach((v, o) => assert.ok(Math.abs(v - dbExact[o]) <= 1e-6 * (1 + Math.abs(dbExact[o])), `bias gradient ${label}[${o}]: ${v} vs ${dbExact[o]}`));
             // The weight gradient sums in another order than the GEMM: it must be at least as close
             // to the float64 sum as the explicit product is.
             const dwT = new Tensor(dw, [O, K]);
@@ -314,7 +321,7 @@ describe('direct convolution of single-channel images', () => {
             const direct = worst(dwT);
             const gemm = worst(gy2.matmul(cols.t()));
             assert.ok(direct <= 1.5 * gemm + 1e-6, `weight gradient ${label}: error ${direct} vs the GEMM's ${gemm}`);
-            return [Float32Array.from(y.dataSync() as ArrayLike<number>), Float32Array.from(dwT.dataSync() as ArrayLike<number>)];
+            return [Float32Array.from(y.dataSync() as ArrayLike<number>), Float32Array.from(dwT.dataSync() as ArrayLike<number>), Float32Array.from(db)];
           });
         });
         assert.deepEqual(results[1], results[0], 'one and two threads give the same bits');
@@ -327,9 +334,9 @@ describe('direct convolution of single-channel images', () => {
     onBackend('wasm', () => {
       const be = getBackend();
       const g = geometry(8, 8, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]);
-      assert.equal(be.conv2dSingleChannel!(rnd([2, 2, 8, 8], 1), rnd([4, 2, 3, 3], 2), g), null);
-      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([7, 1, 3, 3], 2), g), null);
-      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([4, 1, 3, 3], 2), geometry(8, 8, [3, 3], [2, 2], [0, 0, 0, 0], [1, 1])), null);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 2, 8, 8], 1), rnd([4, 2, 3, 3], 2), g, null), null);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([7, 1, 3, 3], 2), g, null), null);
+      assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([4, 1, 3, 3], 2), geometry(8, 8, [3, 3], [2, 2], [0, 0, 0, 0], [1, 1]), null), null);
     });
   });
 });

@@ -95,12 +95,13 @@ export function conv1chTile6x8(xp: usize, wq: usize, offs: usize, K: i32, t: usi
 /**
  * out[n, o, oh, ow] = Σ over taps (in row-major tap order, multiply-adds from 0, as im2col + GEMM
  * would sum them) of w[o, tap] · x[n, 0, oh − pT + i, ow − pL + j], for images [n0, n1) of
- * x [N, 1, H, W]; out is [N, O, oH, oW]. `scratch` holds one padded image, then the weights
+ * x [N, 1, H, W], plus bias[o] when `bias` is not 0 (added to the finished sum, as a separate
+ * broadcast add rounds); out is [N, O, oH, oW]. `scratch` holds one padded image, then the weights
  * repacked tap-major with 6 channel slots (those ≥ O zero), the taps' byte offsets, then a tile. Every output row is done in
  * blocks of 8 columns; the last block may read past the row into the padding and stores only its
  * valid columns.
  */
-export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
+export function conv1chF32(x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const pT = load<i32>(g, 24), pL = load<i32>(g, 28), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
   const K = kH * kW;
@@ -125,11 +126,20 @@ export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scr
         let at = base + (<usize>(oh * oW + ow) << 2);
         for (let o = 0; o < O; o++) {
           const s = tile + (<usize>(o * 8) << 2);
+          const b = bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0;
           if (cols == 8) {
-            v128.store(at, v128.load(s));
-            v128.store(at, v128.load(s, 16), 16);
+            let v0 = v128.load(s), v1 = v128.load(s, 16);
+            if (bias != 0) {
+              v0 = f32x4.add(v0, f32x4.splat(b));
+              v1 = f32x4.add(v1, f32x4.splat(b));
+            }
+            v128.store(at, v0);
+            v128.store(at, v1, 16);
           } else {
-            for (let q = 0; q < cols; q++) store<f32>(at + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+            for (let q = 0; q < cols; q++) {
+              const v = load<f32>(s + (<usize>q << 2));
+              store<f32>(at + (<usize>q << 2), bias != 0 ? v + b : v);
+            }
           }
           at += step;
         }
@@ -140,12 +150,13 @@ export function conv1chF32(x: usize, w: usize, out: usize, O: i32, g: usize, scr
 
 /**
  * The weight gradient over chunk [c0, c1) of `chunk` images each: partial[c, o, tap] (float64,
- * chunk-major [chunks, O, K]) = Σ over the chunk's images and output positions of
- * dy[n, o, oh, ow] · x[n, 0, oh − pT + i, ow − pL + j]. The host adds the chunks up in order, so
- * the result does not depend on how chunks were spread over threads. `scratch` holds `chunk`
- * padded images.
+ * chunk-major [chunks, O, K + withBias]) = Σ over the chunk's images and output positions of
+ * dy[n, o, oh, ow] · x[n, 0, oh − pT + i, ow − pL + j]; with `withBias`, partial[c, o, K] = Σ of
+ * dy[n, o] over the chunk (the bias gradient, read while dy is in cache). The host adds the chunks
+ * up in order, so the result does not depend on how chunks were spread over threads. `scratch`
+ * holds `chunk` padded images.
  */
-export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32, O: i32, g: usize, chunk: i32, scratch: usize, c0: i32, c1: i32): void {
+export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32, O: i32, g: usize, chunk: i32, scratch: usize, c0: i32, c1: i32, withBias: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const pT = load<i32>(g, 24), pL = load<i32>(g, 28), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
   const K = kH * kW;
@@ -156,14 +167,36 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
     for (let n = nA; n < nB; n++) {
       padImage(x + (<usize>(n * H * W) << 2), scratch + (<usize>((n - nA) * padded) << 2), H, W, pT, pL, oH, oW, kH, kW);
     }
-    const dst = partial + (<usize>(c * O * K) << 3);
+    const row = K + withBias;
+    const dst = partial + (<usize>(c * O * row) << 3);
     // Tiles of 3 channels × 3 taps: nine multiply-add chains per pass over the images, each grad
     // load serving three taps and each image load three channels.
     for (let o = 0; o < O; o += 3) {
       const no = min(3, O - o);
       let tap = 0;
-      if (no == 3) for (; tap + 3 <= K; tap += 3) weightGradTile(dy, dst, g, scratch, nA, nB, O, o, 3, tap, 3);
-      for (; tap < K; tap += 3) weightGradTile(dy, dst, g, scratch, nA, nB, O, o, no, tap, min(3, K - tap));
+      if (no == 3) for (; tap + 3 <= K; tap += 3) weightGradTile(dy, dst, row, g, scratch, nA, nB, O, o, 3, tap, 3);
+      for (; tap < K; tap += 3) weightGradTile(dy, dst, row, g, scratch, nA, nB, O, o, no, tap, min(3, K - tap));
+    }
+    if (withBias != 0) {
+      // Summed in double straight away: float32 sums of whole planes lost ~5 digits, and float32
+      // row sums still ~1e-5 relative over LeNet's batch.
+      const plane = oH * oW;
+      for (let o = 0; o < O; o++) {
+        let lo = f64x2.splat(0), hi = f64x2.splat(0);
+        let tail: f64 = 0;
+        for (let n = nA; n < nB; n++) {
+          const gp = dy + (<usize>((n * O + o) * plane) << 2);
+          let q = 0;
+          for (; q + 4 <= plane; q += 4) {
+            const v = v128.load(gp + (<usize>q << 2));
+            lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+            hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+          }
+          for (; q < plane; q++) tail += <f64>load<f32>(gp + (<usize>q << 2));
+        }
+        const both = f64x2.add(lo, hi);
+        store<f64>(dst + (<usize>(o * row + K) << 3), f64x2.extract_lane(both, 0) + f64x2.extract_lane(both, 1) + tail);
+      }
     }
   }
 }
@@ -174,7 +207,7 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
  * lanes for the columns that fill whole vectors and a scalar for the rest, added in double at the
  * end (see storeSum): the same operations in the same order whatever the tile.
  */
-@inline function weightGradTile(dy: usize, dst: usize, g: usize, scratch: usize, nA: i32, nB: i32, O: i32, o: i32, no: i32, tap: i32, nt: i32): void {
+@inline function weightGradTile(dy: usize, dst: usize, row: i32, g: usize, scratch: usize, nA: i32, nB: i32, O: i32, o: i32, no: i32, tap: i32, nt: i32): void {
   const kH = load<i32>(g, 8), kW = load<i32>(g, 12), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
   const K = kH * kW;
   const wp = paddedWidth(oW, kW);
@@ -240,14 +273,14 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
         }
       }
       const acc = p == 0 ? (q == 0 ? a00 : q == 1 ? a01 : a02) : p == 1 ? (q == 0 ? a10 : q == 1 ? a11 : a12) : (q == 0 ? a20 : q == 1 ? a21 : a22);
-      storeSum(dst, K, tap + q, o + p, acc, t);
+      storeSum(dst, row, tap + q, o + p, acc, t);
     }
   }
 }
 
-/** partial[o, tap] (float64) = the four lanes of `acc` plus the scalar tail, summed in double. */
-@inline function storeSum(dst: usize, K: i32, tap: i32, o: i32, acc: v128, tail: f32): void {
+/** partial[o, tap] (float64, `row` entries per channel) = the four lanes of `acc` plus the scalar tail, summed in double. */
+@inline function storeSum(dst: usize, row: i32, tap: i32, o: i32, acc: v128, tail: f32): void {
   const s = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) +
     <f64>f32x4.extract_lane(acc, 3) + <f64>tail;
-  store<f64>(dst + (<usize>(o * K + tap) << 3), s);
+  store<f64>(dst + (<usize>(o * row + tap) << 3), s);
 }

@@ -198,11 +198,16 @@ export interface Backend {
   /**
    * Optional: a convolution of single-channel images (groups 1), weight [O, 1, kH, kW] ⋆ x [N, 1, H, W]
    * → [N, O, outH, outW], computed directly from the image (a first layer on grayscale input: the
-   * columns of im2col are only shifted copies of it). Returns null when not supported.
+   * columns of im2col are only shifted copies of it), plus `bias` [O] per channel when given (added
+   * to each finished sum, as a separate broadcast add would round it). Returns null when not supported.
    */
-  conv2dSingleChannel?(x: View, weight: View, geometry: Conv2dGeometry): Storage | null;
-  /** Optional: the weight gradient of {@link Backend.conv2dSingleChannel}, grad [N, O, outH, outW] → [O, 1, kH, kW]; null when not supported. */
-  conv2dSingleChannelWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
+  conv2dSingleChannel?(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null): Storage | null;
+  /**
+   * Optional: the gradients of {@link Backend.conv2dSingleChannel} from grad [N, O, outH, outW]: the
+   * weight's [O, 1, kH, kW] and, with `withBias`, the bias's [O] (grad summed per channel, in the same
+   * pass over grad). Returns null when not supported.
+   */
+  conv2dSingleChannelWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry, withBias: boolean): { weight: Storage; bias: Storage | null } | null;
   /**
    * Max pooling: x [N, C, H, W] → [values, indices], both [N, C, outH, outW], where output (oh, ow)
    * is the max over the rows/cols of `windows` (negative ones are padding and skipped) and its

@@ -15,6 +15,7 @@ import { add } from './elementwise.js';
 import { checkSameBackend, checkTensor, record, wrap } from './helpers.js';
 import { isGradEnabled } from '../core/grad_mode.js';
 import { addmm, matmul } from './linalg.js';
+import { sum } from './reduce.js';
 import { batched, checkFloating } from './spatial.js';
 import { col2im, col2imBatched, im2col, im2colBatched } from './unfold.js';
 import { contiguous, permute, reshape, squeeze, transpose, unsqueeze } from './view.js';
@@ -110,8 +111,6 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
   const K = (C / groups) * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
   const w = reshape(weight, [groups, O / groups, K]);
-  const direct = groups === 1 ? singleChannelConv(x, weight, g) : null;
-  if (direct !== null) return direct;
   const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
   if (implicit !== null) return N === 1 ? reshape(implicit, [1, O, g.outH, g.outW]) : permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   // Large images keep one product per image: their columns are long already.
@@ -145,25 +144,36 @@ function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | nu
 
 /**
  * A convolution of single-channel images straight from the image (the backend's direct kernels; a
- * first layer on grayscale input, LeNet's C1), [N, O, outH, outW], or null where the backend has no
- * kernel for it. Gradient rule as composed: input gradient col2im(weightᵀ @ grad), weight gradient
- * the backend's direct sum unless grad mode is on in backward (then grad @ im2col(x)ᵀ, differentiable).
+ * first layer on grayscale input, LeNet's C1), [N, O, outH, outW] with the bias added, or null where
+ * the backend has no kernel for it. Gradient rules as composed: input gradient col2im(weightᵀ @ grad);
+ * weight and bias gradients from the backend's one pass over grad unless grad mode is on in backward
+ * (then grad @ im2col(x)ᵀ and a sum over batch and positions, differentiable).
  */
-function singleChannelConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
+function singleChannelConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor | null {
   const be = x.backend;
-  const storage = be.conv2dSingleChannel?.(x, weight, g) ?? null;
+  const storage = be.conv2dSingleChannel?.(x, weight, g, bias) ?? null;
   if (storage === null) return null;
   const [N] = x.shape;
   const O = weight.shape[0];
   const out = wrap(storage, [N, O, g.outH, g.outW]);
-  return record('ConvolutionBackward0', out, [x, weight], (grad, [sx, sw], needs) => {
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record('ConvolutionBackward0', out, inputs, (grad, [sx, sw], needs) => {
     // The gradient in the batch-folded layout [O, N·L] the composed rules take, made once if needed.
     let flat: Tensor | null = null;
     const folded = (): Tensor => (flat ??= reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]));
     const dx = needs[0] ? foldedInputGrad(sw, folded(), g, N) : null;
-    if (!needs[1]) return [dx, null];
-    const direct = isGradEnabled() ? null : be.conv2dSingleChannelWeightGrad?.(grad, sx, g) ?? null;
-    return [dx, direct !== null ? wrap(direct, sw.shape) : reshape(foldedWeightGrad(folded(), im2colBatched(sx, g)), sw.shape)];
+    const needBias = bias !== null && needs[2];
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    const direct = !needs[1] || isGradEnabled() ? null : be.conv2dSingleChannelWeightGrad?.(grad, sx, g, needBias) ?? null;
+    if (direct !== null) {
+      dw = wrap(direct.weight, sw.shape);
+      db = direct.bias === null ? null : wrap(direct.bias, [O]);
+    } else if (needs[1]) {
+      dw = reshape(foldedWeightGrad(folded(), im2colBatched(sx, g)), sw.shape);
+    }
+    if (needBias && db === null) db = sum(grad, [0, 2, 3]);
+    return bias === null ? [dx, dw] : [dx, dw, db];
   }, [x, weight]);
 }
 
@@ -202,7 +212,8 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
   const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
-  const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias) : contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
+  const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
+    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 

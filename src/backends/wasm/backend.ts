@@ -432,18 +432,20 @@ export class WasmBackend implements WasmContext {
   }
 
   /** {@inheritDoc Backend.conv2dSingleChannel} */
-  conv2dSingleChannel(x: View, weight: View, geometry: Conv2dGeometry): Storage | null {
+  conv2dSingleChannel(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null): Storage | null {
     this.check('conv2d', x);
     this.check('conv2d', weight);
-    return hasDirectConv(x, weight, geometry) ? singleChannelConvF32(this, x, weight, geometry) : null;
+    if (bias !== null) this.check('conv2d', bias);
+    if (bias !== null && bias.storage.dtype !== 'float32') return null;
+    return hasDirectConv(x, weight, geometry) ? singleChannelConvF32(this, x, weight, geometry, bias) : null;
   }
 
   /** {@inheritDoc Backend.conv2dSingleChannelWeightGrad} */
-  conv2dSingleChannelWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
+  conv2dSingleChannelWeightGrad(grad: View, x: View, geometry: Conv2dGeometry, withBias: boolean): { weight: Storage; bias: Storage | null } | null {
     this.check('conv2d', grad);
     this.check('conv2d', x);
     if (grad.storage.dtype !== 'float32' || x.storage.dtype !== 'float32' || grad.shape[1] > DIRECT_MAX_O) return null;
-    return singleChannelWeightGradF32(this, grad, x, geometry);
+    return singleChannelWeightGradF32(this, grad, x, geometry, withBias);
   }
 
   /** {@inheritDoc Backend.sgdStep} */

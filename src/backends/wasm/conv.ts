@@ -221,11 +221,11 @@ function directScratch(ctx: WasmContext, geo: number, chunk: number): number | n
 }
 
 /**
- * weight [O, 1, kH, kW] ⋆ x [N, 1, H, W] straight from zero-padded copies of the images: a new
- * [N, O, outH, outW] storage, bit-identical to im2col + GEMM (see `Backend.conv2dSingleChannel`);
- * null when a padded image does not fit the scratch.
+ * weight [O, 1, kH, kW] ⋆ x [N, 1, H, W] (+ bias [O]) straight from zero-padded copies of the images:
+ * a new [N, O, outH, outW] storage, bit-identical to im2col + GEMM (+ a broadcast add) (see
+ * `Backend.conv2dSingleChannel`); null when a padded image does not fit the scratch.
  */
-export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): WasmStorage | null {
+export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, bias: View | null): WasmStorage | null {
   const N = x.shape[0];
   const O = weight.shape[0];
   const geo = writeGeometry(ctx, g, 1, N);
@@ -235,35 +235,39 @@ export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g:
   if (N * O * L === 0) return out;
   const src = dense(ctx, x);
   const w = dense(ctx, weight);
+  const b = bias === null ? null : dense(ctx, bias);
   const threads = Math.min(ctx.threadsFor((2 * O * g.kernelH * g.kernelW * N * L) / DIRECT_FLOP_PER_NS), N);
   const parts: number[][] = [];
   for (let t = 0; t < threads; t++) {
     const n0 = Math.floor((N * t) / threads);
     const n1 = Math.floor((N * (t + 1)) / threads);
-    if (n1 > n0) parts.push([src.ptr, w.ptr, out.ptr, O, geo, ctx.scratch(t), n0, n1]);
+    if (n1 > n0) parts.push([src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, ctx.scratch(t), n0, n1]);
   }
   ctx.runParts('conv1chF32', parts);
-  if (src.tmp) ctx.free(src.tmp);
-  if (w.tmp) ctx.free(w.tmp);
+  for (const d of [src, w, b]) if (d?.tmp) ctx.free(d.tmp);
   return out;
 }
 
 /**
  * The weight gradient of {@link singleChannelConvF32}: Σ over images and positions of grad [N, O, outH,
  * outW] × the shifted padded image, per chunk of images in double, the chunks added in order: a new
- * [O, 1, kH, kW] storage (see `Backend.conv2dSingleChannelWeightGrad`); null when the chunk's
- * padded images do not fit the scratch.
+ * [O, 1, kH, kW] storage, and with `withBias` the bias gradient [O] (Σ of grad per channel, read in
+ * the same pass) (see `Backend.conv2dSingleChannelWeightGrad`); null when the chunk's padded images
+ * do not fit the scratch.
  */
-export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage | null {
+export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry, withBias: boolean): { weight: WasmStorage; bias: WasmStorage | null } | null {
   const N = x.shape[0];
   const O = grad.shape[1];
   const K = g.kernelH * g.kernelW;
   const geo = writeGeometry(ctx, g, 1, N);
   if (directScratch(ctx, geo, DIRECT_CHUNK) === null) return null;
-  const out = ctx.storage('float32', O * K, true);
+  const weight = ctx.storage('float32', O * K, true);
+  const bias = withBias ? ctx.storage('float32', O, true) : null;
   const chunks = Math.ceil(N / DIRECT_CHUNK);
-  if (O * K === 0 || chunks === 0) return out;
-  const partial = ctx.storage('float64', chunks * O * K, false);
+  if (O * K === 0 || chunks === 0) return { weight, bias };
+  // Per chunk and channel: K weight sums, then the bias sum when asked for.
+  const row = K + (withBias ? 1 : 0);
+  const partial = ctx.storage('float64', chunks * O * row, false);
   const src = dense(ctx, x);
   const dy = dense(ctx, grad);
   const L = g.outH * g.outW;
@@ -272,18 +276,22 @@ export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View
   for (let t = 0; t < threads; t++) {
     const c0 = Math.floor((chunks * t) / threads);
     const c1 = Math.floor((chunks * (t + 1)) / threads);
-    if (c1 > c0) parts.push([dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, ctx.scratch(t), c0, c1]);
+    if (c1 > c0) parts.push([dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, ctx.scratch(t), c0, c1, withBias ? 1 : 0]);
   }
   ctx.runParts('conv1chWeightGradF32', parts);
-  const sums = new Float64Array(O * K);
+  const sums = new Float64Array(O * row);
   const p = ctx.views.f64;
   for (let c = 0; c < chunks; c++) {
-    const at = (partial.ptr >>> 3) + c * O * K;
-    for (let e = 0; e < O * K; e++) sums[e] += p[at + e];
+    const at = (partial.ptr >>> 3) + c * O * row;
+    for (let e = 0; e < O * row; e++) sums[e] += p[at + e];
   }
-  ctx.views.f32.set(sums, out.ptr >>> 2);
+  const f32 = ctx.views.f32;
+  for (let o = 0; o < O; o++) {
+    f32.set(sums.subarray(o * row, o * row + K), (weight.ptr >>> 2) + o * K);
+    if (bias !== null) f32[(bias.ptr >>> 2) + o] = sums[o * row + K];
+  }
   ctx.free(partial);
   if (src.tmp) ctx.free(src.tmp);
   if (dy.tmp) ctx.free(dy.tmp);
-  return out;
+  return { weight, bias };
 }
