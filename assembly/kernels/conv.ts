@@ -46,15 +46,18 @@
   }
 }
 
-/** First output column whose input column ow·s + off is ≥ 0. */
+/**
+ * First output column whose input column ow·s + off is ≥ 0. Stride 1 skips the division: these run
+ * once per row and tap, and a division costs about as much as copying a short row.
+ */
 @inline function validLo(off: i32, s: i32, count: i32): i32 {
-  return off >= 0 ? 0 : min(count, (s - 1 - off) / s);
+  return off >= 0 ? 0 : min(count, s == 1 ? -off : (s - 1 - off) / s);
 }
 
 /** One past the last output column whose input column ow·s + off is < size (never below lo). */
 @inline function validHi(off: i32, s: i32, size: i32, count: i32, lo: i32): i32 {
   const t = size - 1 - off;
-  return t < 0 ? lo : max(lo, min(count, t / s + 1));
+  return t < 0 ? lo : max(lo, min(count, s == 1 ? t + 1 : t / s + 1));
 }
 
 /**
@@ -93,10 +96,9 @@ export function im2colSlab(x: usize, g: usize, k0: i32, k1: i32, j0: i32, w: i32
         zeroF32(d, len);
       } else {
         const offW = jj * dW - pL;
-        // The row's valid output columns (those reading inside the image), clipped to the segment;
-        // without divisions at stride 1, the common case (this runs once per row per segment).
-        const rowLo = sW == 1 ? (offW >= 0 ? 0 : min(oW, -offW)) : validLo(offW, sW, oW);
-        const rowHi = sW == 1 ? max(0, min(oW, W - offW)) : validHi(offW, sW, W, oW, 0);
+        // The row's valid output columns (those reading inside the image), clipped to the segment.
+        const rowLo = validLo(offW, sW, oW);
+        const rowHi = validHi(offW, sW, W, oW, 0);
         const lo = min(ow1, max(ow0, rowLo));
         const hi = max(lo, min(ow1, rowHi));
         if (lo > ow0) zeroF32(d, lo - ow0);
@@ -133,13 +135,15 @@ export function im2colF32(x: usize, out: usize, g: usize, r0: i32, r1: i32): voi
   const C = load<i32>(g, 48), B = load<i32>(g, 52);
   const K = kH * kW;
   const L = oH * oW;
+  // (plane, tap) of row r0, then stepped along with r: no divisions per row (they cost about as
+  // much as copying the row's segments).
+  let plane = r0 / K;
+  let tap = r0 - plane * K;
+  let n = plane / C;
+  let c = plane - n * C;
+  let i = tap / kW;
+  let j = tap - i * kW;
   for (let r = r0; r < r1; r++) {
-    const plane = r / K;
-    const tap = r - plane * K;
-    const n = plane / C;
-    const c = plane - n * C;
-    const i = tap / kW;
-    const j = tap - i * kW;
     const src = x + (<usize>(plane * H * W) << 2);
     const offH = i * dH - pT;
     const offW = j * dW - pL;
@@ -161,6 +165,19 @@ export function im2colF32(x: usize, out: usize, g: usize, r0: i32, r1: i32): voi
         if (hi < oW) zeroF32(d + (<usize>hi << 2), oW - hi);
       }
       d += <usize>oW << 2;
+    }
+    if (++j == kW) {
+      j = 0;
+      i++;
+    }
+    if (++tap == K) {
+      tap = 0;
+      i = 0;
+      plane++;
+      if (++c == C) {
+        c = 0;
+        n++;
+      }
     }
   }
 }
