@@ -51,6 +51,17 @@ export function micro6x8(kc: i32, ap: usize, bp: usize, ldb: usize, t: usize): v
 /** C[rows×cols] (row stride ldc) = (accumulate ? C : 0) + the top-left part of tile t (rows of 8). */
 export function storeTile(t: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool): void {
   const ld = <usize>ldc * 4;
+  if (rows == 6 && cols == 8 && !accumulate) {
+    // The common case, straight-line (with K as small as 16 this store is an eighth of the work).
+    const c1 = c + ld, c2 = c1 + ld, c3 = c2 + ld, c4 = c3 + ld, c5 = c4 + ld;
+    v128.store(c, v128.load(t)); v128.store(c, v128.load(t, 16), 16);
+    v128.store(c1, v128.load(t, 32)); v128.store(c1, v128.load(t, 48), 16);
+    v128.store(c2, v128.load(t, 64)); v128.store(c2, v128.load(t, 80), 16);
+    v128.store(c3, v128.load(t, 96)); v128.store(c3, v128.load(t, 112), 16);
+    v128.store(c4, v128.load(t, 128)); v128.store(c4, v128.load(t, 144), 16);
+    v128.store(c5, v128.load(t, 160)); v128.store(c5, v128.load(t, 176), 16);
+    return;
+  }
   if (cols == 8) {
     for (let r = 0; r < rows; r++) {
       const d = c + <usize>r * ld;
