@@ -18,10 +18,12 @@ import { offsetOf } from './strided';
 // overhead better than 4×8's 8 (about 10% faster). With mul + add, 6×8 spills, so 4×8 there.
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 const NR: i32 = 8;
-// Blocking: A block MC×KC (≤ 128 KiB) sits in L2, a B micro-panel KC×8 (8 KiB) in L1.
-export const GEMM_KC: i32 = 256;
+// Blocking: A block MC×KC (≤ 240 KiB) sits in L2, a B micro-panel KC×8 (8–16 KiB) in L1. The relaxed
+// build's longer KC halves the 6×8 tile's store-and-reload per element of C (+2% at n = 512–1024);
+// its NC is halved so that the B panel stays 2 MiB.
+export const GEMM_KC: i32 = ASC_FEATURE_RELAXED_SIMD ? 512 : 256;
 export const GEMM_MC: i32 = ASC_FEATURE_RELAXED_SIMD ? 120 : 128;
-export const GEMM_NC: i32 = 2048;
+export const GEMM_NC: i32 = ASC_FEATURE_RELAXED_SIMD ? 1024 : 2048;
 
 /** Bytes of scratch one thread needs for packing (A block + B panel + one edge tile). */
 export function gemmScratchBytes(): i32 {
