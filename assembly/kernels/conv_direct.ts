@@ -22,6 +22,11 @@ export const DIRECT_MAX_O: i32 = 6;
   return ((oW + kW - 1 + 8) + 3) & ~3;
 }
 
+/** Byte offset of tap `tap` (row-major over a kernel kW wide) in a padded image of row stride wp. */
+@inline function tapOffset(tap: i32, kW: i32, wp: i32): usize {
+  return <usize>((tap / kW) * wp + tap % kW) << 2;
+}
+
 /** Floats of scratch one padded image takes. */
 @inline function paddedSize(oH: i32, oW: i32, kH: i32, kW: i32): i32 {
   return (oH + kH - 1 + 1) * paddedWidth(oW, kW);
@@ -97,9 +102,9 @@ export function conv1chTile6x8(xp: usize, wq: usize, offs: usize, K: i32, t: usi
  * would sum them) of w[o, tap] · x[n, 0, oh − pT + i, ow − pL + j], for images [n0, n1) of
  * x [N, 1, H, W], plus bias[o] when `bias` is not 0 (added to the finished sum, as a separate
  * broadcast add rounds); out is [N, O, oH, oW]. `scratch` holds one padded image, then the weights
- * repacked tap-major with 6 channel slots (those ≥ O zero), the taps' byte offsets, then a tile. Every output row is done in
- * blocks of 8 columns; the last block may read past the row into the padding and stores only its
- * valid columns.
+ * repacked tap-major with 6 channel slots (those ≥ O zero), the taps' byte offsets, then a tile.
+ * Every output row is done in blocks of 8 columns; the last block may read past the row into the
+ * padding and stores only its valid columns.
  */
 export function conv1chF32(x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
@@ -114,7 +119,7 @@ export function conv1chF32(x: usize, w: usize, bias: usize, out: usize, O: i32, 
   for (let o = 0; o < O; o++) {
     for (let tap = 0; tap < K; tap++) store<f32>(wq + (<usize>(tap * 6 + o) << 2), load<f32>(w + (<usize>(o * K + tap) << 2)));
   }
-  for (let tap = 0; tap < K; tap++) store<i32>(offs + (<usize>tap << 2), ((tap / kW) * wp + tap % kW) << 2);
+  for (let tap = 0; tap < K; tap++) store<i32>(offs + (<usize>tap << 2), <i32>tapOffset(tap, kW, wp));
   const step = <usize>plane << 2;
   for (let n = n0; n < n1; n++) {
     padImage(x + (<usize>(n * H * W) << 2), scratch, H, W, pT, pL, oH, oW, kH, kW);
@@ -209,16 +214,15 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
  */
 @inline function weightGradTile(dy: usize, dst: usize, row: i32, g: usize, scratch: usize, nA: i32, nB: i32, O: i32, o: i32, no: i32, tap: i32, nt: i32): void {
   const kH = load<i32>(g, 8), kW = load<i32>(g, 12), oH = load<i32>(g, 40), oW = load<i32>(g, 44);
-  const K = kH * kW;
   const wp = paddedWidth(oW, kW);
   const padded = paddedSize(oH, oW, kH, kW);
   const plane = oH * oW;
   const ow4 = oW & ~3;
   const cs = <usize>plane << 2;
   // Byte offsets of the taps in a padded image (taps of one tile may straddle kernel rows).
-  const off0 = <usize>((tap / kW) * wp + tap % kW) << 2;
-  const off1 = nt > 1 ? <usize>(((tap + 1) / kW) * wp + (tap + 1) % kW) << 2 : off0;
-  const off2 = nt > 2 ? <usize>(((tap + 2) / kW) * wp + (tap + 2) % kW) << 2 : off0;
+  const off0 = tapOffset(tap, kW, wp);
+  const off1 = nt > 1 ? tapOffset(tap + 1, kW, wp) : off0;
+  const off2 = nt > 2 ? tapOffset(tap + 2, kW, wp) : off0;
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0);
   let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a22 = f32x4.splat(0);

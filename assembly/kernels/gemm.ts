@@ -10,13 +10,10 @@
  */
 
 import { DIRECT_MAX_M, DOT_MIN_K, sgemmDirect, sgemmDot } from './gemm_small';
-import { micro6x8, storeTile } from './gemm_micro';
+import { MR, micro6x8, packA, storeTile, storeTransposed } from './gemm_micro';
 import { offsetOf } from './strided';
 
-// Tile: 6×8 in the relaxed build, whose fused multiply-add needs no temporary: 12 accumulators, 2 B
-// vectors and one A splat fill 15 of V8's 16 xmm registers, and a k-step's 12 FMAs amortise its loop
-// overhead better than 4×8's 8 (about 10% faster). With mul + add, 6×8 spills, so 4×8 there.
-const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
+// Tile: MR×8 (MR from gemm_micro.ts).
 const NR: i32 = 8;
 // Blocking: A block MC×KC (≤ 240 KiB) sits in L2, a B micro-panel KC×8 (8–16 KiB) in L1. The relaxed
 // build's longer KC halves the 6×8 tile's store-and-reload per element of C (+2% at n = 512–1024);
@@ -33,84 +30,6 @@ export function gemmScratchBytes(): i32 {
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
-}
-
-/** Stores the 4×4 transpose of rows x0…x3 as four vectors `step` bytes apart, from `dst`. */
-@inline function storeTransposed(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, step: usize): void {
-  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
-  const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
-  const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
-  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-  v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
-  v128.store(dst + step, i64x2.shuffle(t0, t1, 1, 3));
-  v128.store(dst + 2 * step, i64x2.shuffle(t2, t3, 0, 2));
-  v128.store(dst + 3 * step, i64x2.shuffle(t2, t3, 1, 3));
-}
-
-/** Packs rows [0,mc) × k [0,kc) of A into MR-row micro-panels, k-major, zero-padding the last. */
-function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
-  const step = <usize>MR * 4;
-  for (let i = 0; i < mc; i += MR) {
-    const rows = min(MR, mc - i);
-    if (cs == 1) {
-      // Missing rows of the last micro-panel read row 0 and are zeroed by the masks below.
-      const row = <usize>rs * 4;
-      const r0 = a + <usize>(i * rs) * 4;
-      const r1 = rows > 1 ? r0 + row : r0;
-      const r2 = rows > 2 ? r1 + row : r0;
-      const r3 = rows > 3 ? r2 + row : r0;
-      const r4 = rows > 4 ? r3 + row : r0;
-      const r5 = rows > 5 ? r4 + row : r0;
-      const on = i32x4.splat(-1);
-      const off = i32x4.splat(0);
-      const m1 = rows > 1 ? on : off, m2 = rows > 2 ? on : off, m3 = rows > 3 ? on : off;
-      const m4 = rows > 4 ? on : off, m5 = rows > 5 ? on : off;
-      let k = 0;
-      // 4×4 transposes: four rows of 4 k-values become four k-steps of 4 rows; with MR = 6, rows 4
-      // and 5 are interleaved into pairs that fill bytes 16–23 of each k-step.
-      for (; k + 4 <= kc; k += 4) {
-        const o = <usize>k * 4;
-        const x0 = v128.load(r0 + o);
-        const x1 = v128.and(v128.load(r1 + o), m1);
-        const x2 = v128.and(v128.load(r2 + o), m2);
-        const x3 = v128.and(v128.load(r3 + o), m3);
-        storeTransposed(x0, x1, x2, x3, dst, step);
-        if (MR == 6) {
-          const y4 = v128.and(v128.load(r4 + o), m4);
-          const y5 = v128.and(v128.load(r5 + o), m5);
-          const lo = i32x4.shuffle(y4, y5, 0, 4, 1, 5);
-          const hi = i32x4.shuffle(y4, y5, 2, 6, 3, 7);
-          store<i64>(dst, i64x2.extract_lane(lo, 0), 16);
-          store<i64>(dst + step, i64x2.extract_lane(lo, 1), 16);
-          store<i64>(dst + 2 * step, i64x2.extract_lane(hi, 0), 16);
-          store<i64>(dst + 3 * step, i64x2.extract_lane(hi, 1), 16);
-        }
-        dst += 4 * step;
-      }
-      for (; k < kc; k++) {
-        const o = <usize>k * 4;
-        store<f32>(dst, load<f32>(r0 + o));
-        for (let r = 1; r < MR; r++) store<f32>(dst + <usize>r * 4, r < rows ? load<f32>(r0 + <usize>r * row + o) : 0);
-        dst += step;
-      }
-    } else if (rows == MR && rs == 1) {
-      // Column-major A (a transposed operand): each k-step's rows are adjacent.
-      let p = a + <usize>i * 4;
-      for (let k = 0; k < kc; k++) {
-        v128.store(dst, v128.load(p));
-        if (MR == 6) store<i64>(dst, load<i64>(p, 16), 16);
-        p += <usize>cs * 4;
-        dst += step;
-      }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        for (let r = 0; r < MR; r++) {
-          store<f32>(dst + <usize>r * 4, r < rows ? load<f32>(a + (<usize>((i + r) * rs + k * cs)) * 4) : 0);
-        }
-        dst += step;
-      }
-    }
-  }
 }
 
 /** Packs k [0,kc) × columns [0,nc) of B into 8-column micro-panels, k-major, zero-padding the last. */
@@ -198,7 +117,7 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
 /**
  * The 4×8 micro-kernel of the SIMD build: C tile (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc steps.
  * A values are splatted from memory (`v128.load32_splat`), so only 2 B vectors and 8 accumulators
- * are live: 10 of the 16 xmm registers V8 can allocate. It repeats the relaxed build's microTile
+ * are live: 10 of the 16 xmm registers V8 can allocate. It repeats the relaxed build's micro6x8
  * (gemm_micro.ts) for four rows on purpose: in that tile-writing form this build's GEMM ran at 39
  * instead of 47.6 GFLOP/s.
  */

@@ -10,7 +10,7 @@
  */
 
 import { im2colSlab } from './conv';
-import { micro6x8, storeTile } from './gemm_micro';
+import { micro6x8, packA, storeTile } from './gemm_micro';
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -114,18 +114,6 @@ export const DIRECT_MAX_M: i32 = 16;
   v128.store(c, c1, 16);
 }
 
-/** Copies rows [0, rows) of A (rows a multiple of 6) into 6-row micro-panels, k-major: micro6x8's layout. */
-function packRows6(rows: i32, k: i32, a: usize, rsA: i32, csA: i32, dst: usize): void {
-  for (let i = 0; i < rows; i += 6) {
-    for (let p = 0; p < k; p++) {
-      for (let r = 0; r < 6; r++) {
-        store<f32>(dst, load<f32>(a + (<usize>((i + r) * rsA + p * csA) << 2)));
-        dst += 4;
-      }
-    }
-  }
-}
-
 /** Floats of B's rows that {@link sgemmDirect} copies at a time (256 KiB: an L2-sized slab). */
 const DIRECT_SLAB: i32 = 65536;
 
@@ -180,7 +168,7 @@ export function convDirectF32(
   const rows6 = ASC_FEATURE_RELAXED_SIMD ? m - m % 6 : 0;
   const packedA = scratch + (<usize>(k * (((width + 15) & ~15) + 16)) << 2);
   const tile = packedA + (<usize>(rows6 * k) << 2);
-  if (rows6 > 0) packRows6(rows6, k, a, rsA, csA, packedA);
+  if (rows6 > 0) packA(a, rsA, csA, rows6, k, packedA);
   for (let j0 = jA; j0 < jB; j0 += width) {
     const w = min(width, jB - j0);
     // Slab rows one cache line longer than a multiple of 16 floats: rows 4 KiB apart would all map
