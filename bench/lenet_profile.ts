@@ -3,7 +3,7 @@
  * benchmark suite: medians over several timed runs, for quick before/after comparisons of kernels.
  *
  * ```text
- * node dist/bench/lenet_profile.js [--threads=1] [--model=bench|relu] [--runs=7] [--steps=20]
+ * node dist/bench/lenet_profile.js [--threads=1] [--model=bench|relu] [--runs=7] [--steps=20] [--warm=10]
  *                                  [--conv] [--infer] [--rss] [--ops] [--only=lenet]
  * node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/lenet_profile.js --threads=1 --only=lenet
  * ```
@@ -132,7 +132,7 @@ function main(): void {
     const x = randn([64, 1, 28, 28]);
     const y = randint(0, 10, [64]);
     const step = trainingStep(model, x, y);
-    const r = time(step, runs, steps, 10);
+    const r = time(step, runs, steps, Number(arg('warm', '10')));
     console.log(`lenet train64 (${arg('model', 'bench')}): ${(64000 / r.ms).toFixed(0)} samples/s, ${r.ms.toFixed(3)} ms/step ${fmt(r)}`);
     if (flag('ops')) printBackendCalls(be, step, steps);
     if (flag('rss')) {

@@ -12,6 +12,16 @@ import { emit, errorNote, type Limits, type Report } from './protocol.js';
 /** A measurement: the report without its item id, and how long one untimed iteration took (ms). */
 export type Measurement = Omit<Report, 'item'> & { iterationMs: number };
 
+/** Warm-up is judged by windows of iterations this long (ms)... */
+const WARMUP_WINDOW_MS = 250;
+/** ...and goes on after `Limits.warmupMs` while each window's median beats the best before it by this much. */
+const WARMUP_GAIN = 0.03;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 /** Times `fn` (one iteration of the work) under `limits`; see the module docs. */
 export function measure(fn: () => void, limits: Limits): Measurement {
   const clock = (): number => performance.now();
@@ -27,15 +37,28 @@ export function measure(fn: () => void, limits: Limits): Measurement {
     once = clock() - t0;
     if (once > limits.skipAboveMs) return skipped(once, limits);
   }
-  // Keep warming up until the warm-up budget is spent: V8 tiers JavaScript up over the first
-  // hundreds of calls, so timing right away measured the compiler (batch-1 inference: 1.5 ms in
-  // the first runs, 0.2 ms once optimised). Every side gets the same budget.
+  // Warm up for at least `warmupMs`, then on while the iteration keeps getting faster (up to
+  // `maxWarmupMs`). V8 optimises a function only after it has run a while, so timing right away
+  // measured the compiler (batch-1 inference: 1.5 ms in the first runs, 0.2 ms once optimised),
+  // and a training step, which calls hundreds of functions once each, ran 10–30% slower for its
+  // first 2–3 s than from then on. Every side follows the same rule (torch_bench.py).
   if (once <= limits.singleRunAboveMs) {
     const warmStart = clock();
-    while (clock() - warmStart < limits.warmupMs) {
-      t0 = clock();
-      fn();
-      once = clock() - t0;
+    let best = Infinity;
+    for (;;) {
+      const window: number[] = [];
+      const windowStart = clock();
+      while (clock() - windowStart < WARMUP_WINDOW_MS) {
+        t0 = clock();
+        fn();
+        once = clock() - t0;
+        window.push(once);
+      }
+      const typical = median(window);
+      const improving = typical < best * (1 - WARMUP_GAIN);
+      best = Math.min(best, typical);
+      const elapsed = clock() - warmStart;
+      if (elapsed >= limits.maxWarmupMs || (elapsed >= limits.warmupMs && !improving)) break;
     }
   }
   const reps = Math.max(1, Math.ceil(limits.minRunMs / Math.max(once, 1e-3)));

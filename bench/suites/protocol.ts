@@ -66,8 +66,10 @@ export interface Limits {
   skipAboveMs: number;
   /** An item one iteration of which takes longer gets a single timed run, ms. */
   singleRunAboveMs: number;
-  /** Untimed iterations continue until they have taken this long (not for single-run items), ms. */
+  /** Untimed iterations continue until they have taken this long (not for single-run items), ms... */
   warmupMs: number;
+  /** ...and then while they keep getting faster (V8's tier-up), until they have taken this long, ms. */
+  maxWarmupMs: number;
   /** Each timed run repeats the iteration until it lasts this long, ms (timer resolution, call noise). */
   minRunMs: number;
   /** Steps of the LeNet-5 training process whose peak RSS is read (fewer if `budgetMs`·4 runs out). */
@@ -76,8 +78,8 @@ export interface Limits {
 
 /** Limits of a full run and of `--quick`. */
 export const LIMITS: Record<'full' | 'quick', Limits> = {
-  full: { budgetMs: 2000, warmupMs: 1000, minRuns: 5, maxRuns: 15, skipAboveMs: 15000, singleRunAboveMs: 4000, minRunMs: 100, rssSteps: 100 },
-  quick: { budgetMs: 500, warmupMs: 250, minRuns: 3, maxRuns: 7, skipAboveMs: 1500, singleRunAboveMs: 1500, minRunMs: 40, rssSteps: 30 },
+  full: { budgetMs: 2000, warmupMs: 1000, maxWarmupMs: 8000, minRuns: 5, maxRuns: 15, skipAboveMs: 15000, singleRunAboveMs: 4000, minRunMs: 100, rssSteps: 100 },
+  quick: { budgetMs: 500, warmupMs: 250, maxWarmupMs: 2000, minRuns: 3, maxRuns: 7, skipAboveMs: 1500, singleRunAboveMs: 1500, minRunMs: 40, rssSteps: 30 },
 };
 
 /** Arguments every side takes: `--items=a,b,c`, `--limits=<json>`, plus side-specific `--key=value`. */

@@ -33,6 +33,10 @@ def parse_args(argv):
     return opts
 
 
+WARMUP_WINDOW_MS = 250
+WARMUP_GAIN = 0.03
+
+
 def measure(fn, limits):
     """Mirrors measure() in bench/suites/measure.ts."""
     clock = time.perf_counter
@@ -47,13 +51,25 @@ def measure(fn, limits):
         once = (clock() - t0) * 1e3
         if once > limits["skipAboveMs"]:
             return skipped(once, limits)
-    # Warm up for the same budget as every other side (see measure.ts).
+    # Warm up as every other side does (see measure.ts): at least warmupMs, then on while each
+    # 250 ms window's median beats the best before it by 3%, up to maxWarmupMs.
     if once <= limits["singleRunAboveMs"]:
         warm_start = clock()
-        while (clock() - warm_start) * 1e3 < limits.get("warmupMs", 0):
-            t0 = clock()
-            fn()
-            once = (clock() - t0) * 1e3
+        best = float("inf")
+        while True:
+            window = []
+            window_start = clock()
+            while (clock() - window_start) * 1e3 < WARMUP_WINDOW_MS:
+                t0 = clock()
+                fn()
+                once = (clock() - t0) * 1e3
+                window.append(once)
+            typical = sorted(window)[len(window) // 2]
+            improving = typical < best * (1 - WARMUP_GAIN)
+            best = min(best, typical)
+            elapsed = (clock() - warm_start) * 1e3
+            if elapsed >= limits.get("maxWarmupMs", 0) or (elapsed >= limits.get("warmupMs", 0) and not improving):
+                break
     reps = max(1, -(-limits["minRunMs"] // max(once, 1e-3)))
     reps = int(reps)
     single = once > limits["singleRunAboveMs"]
@@ -105,7 +121,7 @@ def blas_libraries():
 def main():
     opts = parse_args(sys.argv[1:])
     limits = json.loads(opts.get("limits", "{}")) or {
-        "budgetMs": 2000, "warmupMs": 1000, "minRuns": 5, "maxRuns": 15, "skipAboveMs": 15000, "singleRunAboveMs": 4000,
+        "budgetMs": 2000, "warmupMs": 1000, "maxWarmupMs": 8000, "minRuns": 5, "maxRuns": 15, "skipAboveMs": 15000, "singleRunAboveMs": 4000,
         "minRunMs": 100, "rssSteps": 100}
     items = [i for i in opts.get("items", "").split(",") if i]
     threads = int(opts.get("threads", "1"))
