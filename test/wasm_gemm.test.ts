@@ -37,7 +37,7 @@ const SIZES: [number, number, number][] = [
   [1, 1, 1], [2, 3, 4], [4, 8, 1], [5, 9, 7], [3, 17, 33], [17, 33, 65], [64, 1, 64], [1, 300, 5],
   [33, 257, 31], [129, 300, 130], [6, 3, 2100], [8, 0, 8],
   // Thin shapes of the unpacked paths: few rows with a row-major B (direct), long K with small C (dot).
-  [6, 25, 203], [16, 150, 64], [3, 9, 71], [5, 1030, 27], [1, 700, 3], [7, 513, 250], [2, 2048, 4],
+  [6, 25, 203], [16, 150, 64], [3, 9, 71], [5, 1030, 27], [1, 700, 3], [7, 513, 250], [2, 2048, 4], [8, 600, 9], [6, 700, 10],
 ];
 
 describe('wasm GEMM agrees with the reference backend', () => {

@@ -216,7 +216,7 @@ export function convDirectF32(
   }
 }
 
-/** K block of {@link sgemmDot}: 2 KiB per row, so a 2×4 tile's six rows sit in L1 and the block's rows in L2. */
+/** K block of {@link sgemmDot}: 2 KiB per row, so a tile's six rows sit in L1 and the block's rows in L2. */
 const DOT_KB: i32 = 512;
 
 /** The smallest K that {@link sgemmDot} is worth it for. */
@@ -265,6 +265,52 @@ export const DOT_MIN_K: i32 = 512;
   store<f32>(c1, r10); store<f32>(c1, r11, 4); store<f32>(c1, r12, 8); store<f32>(c1, r13, 12);
 }
 
+/**
+ * C[i0:i0+4, j0:j0+2] (+)= dot products over kb floats of 4 A rows and 2 Bᵀ rows: as {@link dot2x4},
+ * but each Bᵀ row is read for four A rows, so a K block's Bᵀ rows stream from L2 half as often.
+ * Each element's lanes and sum run in the same order as in dot2x4 and dot1x1 (same bits).
+ */
+@inline function dot4x2(kb: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, add: bool): void {
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+  let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+  const a1 = a + (<usize>lda << 2);
+  const a2 = a1 + (<usize>lda << 2);
+  const a3 = a2 + (<usize>lda << 2);
+  const b1 = b + (<usize>ldb << 2);
+  let p = 0;
+  for (; p + 4 <= kb; p += 4) {
+    const o = <usize>p << 2;
+    const y0 = v128.load(b + o);
+    const y1 = v128.load(b1 + o);
+    let x = v128.load(a + o);
+    s00 = madd(x, y0, s00); s01 = madd(x, y1, s01);
+    x = v128.load(a1 + o);
+    s10 = madd(x, y0, s10); s11 = madd(x, y1, s11);
+    x = v128.load(a2 + o);
+    s20 = madd(x, y0, s20); s21 = madd(x, y1, s21);
+    x = v128.load(a3 + o);
+    s30 = madd(x, y0, s30); s31 = madd(x, y1, s31);
+  }
+  let r00 = hsum(s00), r01 = hsum(s01), r10 = hsum(s10), r11 = hsum(s11);
+  let r20 = hsum(s20), r21 = hsum(s21), r30 = hsum(s30), r31 = hsum(s31);
+  for (; p < kb; p++) {
+    const o = <usize>p << 2;
+    const y0 = load<f32>(b + o), y1 = load<f32>(b1 + o);
+    const x0 = load<f32>(a + o), x1 = load<f32>(a1 + o), x2 = load<f32>(a2 + o), x3 = load<f32>(a3 + o);
+    r00 += x0 * y0; r01 += x0 * y1; r10 += x1 * y0; r11 += x1 * y1;
+    r20 += x2 * y0; r21 += x2 * y1; r30 += x3 * y0; r31 += x3 * y1;
+  }
+  const c1 = c + (<usize>ldc << 2);
+  const c2 = c1 + (<usize>ldc << 2);
+  const c3 = c2 + (<usize>ldc << 2);
+  if (add) {
+    r00 += load<f32>(c); r01 += load<f32>(c, 4); r10 += load<f32>(c1); r11 += load<f32>(c1, 4);
+    r20 += load<f32>(c2); r21 += load<f32>(c2, 4); r30 += load<f32>(c3); r31 += load<f32>(c3, 4);
+  }
+  store<f32>(c, r00); store<f32>(c, r01, 4); store<f32>(c1, r10); store<f32>(c1, r11, 4);
+  store<f32>(c2, r20); store<f32>(c2, r21, 4); store<f32>(c3, r30); store<f32>(c3, r31, 4);
+}
+
 /** One C element (+)= the dot product of an A row and a Bᵀ row over kb floats. */
 @inline function dot1x1(kb: i32, a: usize, b: usize, c: usize, add: bool): void {
   let s = f32x4.splat(0);
@@ -286,11 +332,22 @@ export function sgemmDot(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, l
   }
 }
 
-/** One K block (kb floats) of {@link sgemmDot}: C (+)= A[:, block] · B[block, :]. */
+/**
+ * One K block (kb floats) of {@link sgemmDot}: C (+)= A[:, block] · B[block, :]. Rows in fours with
+ * 4×2 tiles, the rest in pairs with 2×4 tiles, single elements at the edges.
+ */
 @inline function dotBlock(m: i32, n: i32, kb: i32, pa: usize, lda: i32, pb: usize, ldb: i32, c: usize, ldc: i32, add: bool): void {
-  const m2 = m & ~1;
+  const m4 = m & ~3;
+  const n2 = n & ~1;
+  for (let i = 0; i < m4; i += 4) {
+    const ai = pa + (<usize>(i * lda) << 2);
+    for (let j = 0; j < n2; j += 2) {
+      dot4x2(kb, ai, lda, pb + (<usize>(j * ldb) << 2), ldb, c + (<usize>(i * ldc + j) << 2), ldc, add);
+    }
+  }
+  const m2 = m4 + ((m - m4) & ~1);
   const n4 = n & ~3;
-  for (let i = 0; i < m2; i += 2) {
+  for (let i = m4; i < m2; i += 2) {
     const ai = pa + (<usize>(i * lda) << 2);
     for (let j = 0; j < n4; j += 4) {
       dot2x4(kb, ai, lda, pb + (<usize>(j * ldb) << 2), ldb, c + (<usize>(i * ldc + j) << 2), ldc, add);
@@ -298,7 +355,8 @@ export function sgemmDot(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, l
   }
   for (let i = 0; i < m; i++) {
     const ai = pa + (<usize>(i * lda) << 2);
-    // Edge columns of every row, and every column of the last row when m is odd.
-    for (let j = i < m2 ? n4 : 0; j < n; j++) dot1x1(kb, ai, pb + (<usize>(j * ldb) << 2), c + (<usize>(i * ldc + j) << 2), add);
+    // Edge columns of each tiled row (from n2 in the 4-row tiles, n4 in the 2-row ones), and every
+    // column of the last row when the rows left after the fours are odd.
+    for (let j = i < m4 ? n2 : i < m2 ? n4 : 0; j < n; j++) dot1x1(kb, ai, pb + (<usize>(j * ldb) << 2), c + (<usize>(i * ldc + j) << 2), add);
   }
 }
