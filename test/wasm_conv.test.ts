@@ -242,7 +242,7 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
       });
     }
   }
-  test('policy: inference and two threads take it; a one-thread training step keeps im2col + GEMM', () => {
+  test('policy: a one-thread training step gets it as im2col + GEMM, the same bits and columns', () => {
     const be = onBackend('wasm', () => getBackend());
     assert.ok(be instanceof WasmBackend);
     const before = getNumThreads();
@@ -251,9 +251,14 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
         const g = geometry(14, 14, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]);
         const x = rnd([8, 6, 14, 14], 1);
         const w = rnd([16, 6, 5, 5], 2);
+        const NL = 8 * g.outH * g.outW;
         setNumThreads(1);
-        assert.notEqual(be.conv2dFolded(x, w, g, false), null);
-        assert.equal(be.conv2dFolded(x, w, g, true), null);
+        const inference = be.conv2dFolded(x, w, g, false);
+        assert.equal(inference?.columns, null);
+        const training = be.conv2dFolded(x, w, g, true);
+        assert.ok(inference !== null && training !== null && training.columns !== null);
+        assertAgree(new Tensor(training.output, [16, NL]), new Tensor(inference.output, [16, NL]), 0, 0, 'explicit vs implicit');
+        assertAgree(new Tensor(training.columns, [150, NL]), new Tensor(be.im2colBatched(x, g), [150, NL]), 0, 0, 'columns');
         setNumThreads(2);
         assert.notEqual(be.conv2dFolded(x, w, g, true)?.columns ?? null, null);
       });
@@ -337,6 +342,62 @@ describe('direct convolution of single-channel images', () => {
       assert.equal(be.conv2dSingleChannel!(rnd([2, 2, 8, 8], 1), rnd([4, 2, 3, 3], 2), g, null), null);
       assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([7, 1, 3, 3], 2), g, null), null);
       assert.equal(be.conv2dSingleChannel!(rnd([2, 1, 8, 8], 1), rnd([4, 1, 3, 3], 2), geometry(8, 8, [3, 3], [2, 2], [0, 0, 0, 0], [1, 1]), null), null);
+    });
+  });
+});
+
+describe('direct input gradient (the full convolution of grad with the flipped weights)', () => {
+  /** [x shape, out channels, kernel, padding t/b/l/r]: LeNet's C3, then odd kernels and paddings (one past kernel − 1). */
+  const INPUT_GRAD: [number[], number, [number, number], [number, number, number, number]][] = [
+    [[64, 6, 14, 14], 16, [5, 5], [0, 0, 0, 0]],
+    [[3, 1, 9, 7], 4, [3, 3], [1, 1, 1, 1]],
+    [[2, 5, 8, 11], 7, [3, 2], [2, 0, 1, 2]],
+    [[4, 3, 6, 13], 2, [2, 4], [0, 1, 3, 0]],
+    [[2, 2, 5, 5], 3, [3, 3], [3, 3, 3, 3]],
+  ];
+  for (const [shape, O, k, p] of INPUT_GRAD) {
+    const [N, C, H, W] = shape;
+    const label = `x ${shape.join('x')} → ${O} k ${k} p ${p}`;
+    test(`${label}: within float32 rounding of col2im(weightᵀ @ grad), thread count irrelevant`, () => {
+      const be = onBackend('wasm', () => getBackend());
+      assert.ok(be instanceof WasmBackend);
+      const before = getNumThreads();
+      try {
+        onBackend('wasm', () => {
+          const g = geometry(H, W, k, [1, 1], p, [1, 1]);
+          const K = C * k[0] * k[1];
+          const NL = N * g.outH * g.outW;
+          const grad = rnd([O, NL], 21);
+          const w = rnd([O, C, k[0], k[1]], 22);
+          const composed = (wt: Tensor, gr: Tensor): Tensor => new Tensor(be.col2imBatched(wt.reshape([O, K]).t().matmul(gr), g, N), [N, C, H, W]);
+          const want = composed(w, grad).dataSync();
+          // Float32 rounding of a sum of these terms in any order stays within a few ulp of Σ|w||grad|.
+          const bound = composed(w.abs(), grad.abs()).dataSync();
+          const results: Float32Array[] = [];
+          for (const threads of [1, 2]) {
+            setNumThreads(threads);
+            if (threads > 1) be.waitForThreads(10000);
+            const direct = be.conv2dInputGrad(grad, w, g, N);
+            assert.ok(direct !== null, 'the kernel takes this shape');
+            results.push(new Tensor(direct, [N, C, H, W]).dataSync() as Float32Array);
+          }
+          for (let i = 0; i < want.length; i++) {
+            assert.ok(Math.abs(results[0][i] - want[i]) <= 4e-7 * Math.sqrt(O * k[0] * k[1]) * bound[i] + 1e-7, `${label}: element ${i} is ${results[0][i]}, expected ${want[i]}`);
+          }
+          assert.deepEqual(results[1], results[0], `${label}: 2 threads`);
+        });
+      } finally {
+        setNumThreads(before);
+      }
+    });
+  }
+  test('declined outside its shapes (seven input channels, stride 2, dilation 2)', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      const grad = rnd([2, 2 * 16], 3);
+      assert.equal(be.conv2dInputGrad!(grad, rnd([2, 7, 3, 3], 4), geometry(6, 6, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]), 2), null);
+      assert.equal(be.conv2dInputGrad!(grad, rnd([2, 3, 3, 3], 4), geometry(9, 9, [3, 3], [2, 2], [0, 0, 0, 0], [1, 1]), 2), null);
+      assert.equal(be.conv2dInputGrad!(grad, rnd([2, 3, 3, 3], 4), geometry(8, 8, [3, 3], [1, 1], [0, 0, 0, 0], [2, 2]), 2), null);
     });
   });
 });

@@ -18,7 +18,7 @@ export const DIRECT_MAX_O: i32 = 6;
 }
 
 /** Row stride (floats) of the padded image: the taps' reach, plus room for a vector's overrun. */
-@inline function paddedWidth(oW: i32, kW: i32): i32 {
+@inline export function paddedWidth(oW: i32, kW: i32): i32 {
   return ((oW + kW - 1 + 8) + 3) & ~3;
 }
 
@@ -28,7 +28,7 @@ export const DIRECT_MAX_O: i32 = 6;
 }
 
 /** Floats of scratch one padded image takes. */
-@inline function paddedSize(oH: i32, oW: i32, kH: i32, kW: i32): i32 {
+@inline export function paddedSize(oH: i32, oW: i32, kH: i32, kW: i32): i32 {
   return (oH + kH - 1 + 1) * paddedWidth(oW, kW);
 }
 
@@ -36,7 +36,7 @@ export const DIRECT_MAX_O: i32 = 6;
  * Copies image `src` [H, W] into `dst` with `pT` zero rows above and `pL` zero columns to the left,
  * zeros elsewhere, as (oH + kH) rows of {@link paddedWidth} floats.
  */
-function padImage(src: usize, dst: usize, H: i32, W: i32, pT: i32, pL: i32, oH: i32, oW: i32, kH: i32, kW: i32): void {
+export function padImage(src: usize, dst: usize, H: i32, W: i32, pT: i32, pL: i32, oH: i32, oW: i32, kH: i32, kW: i32): void {
   const wp = paddedWidth(oW, kW);
   const rows = oH + kH;
   memory.fill(dst, 0, <usize>(rows * wp) << 2);

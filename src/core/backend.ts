@@ -196,6 +196,14 @@ export interface Backend {
    */
   conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
   /**
+   * Optional: the input gradient of a convolution (groups 1) weight [O, C, kH, kW] ⋆ x over `batch`
+   * images, from its output gradient in the batch-folded layout `grad` [O, batch·outH·outW]:
+   * col2im(weightᵀ @ grad), [batch, C, H, W], computed without the column gradient (e.g. as the
+   * full convolution of grad with the flipped weights). Returns null when the backend has no kernel
+   * for these operands.
+   */
+  conv2dInputGrad?(grad: View, weight: View, geometry: Conv2dGeometry, batch: number): Storage | null;
+  /**
    * Optional: a convolution of single-channel images (groups 1), weight [O, 1, kH, kW] ⋆ x [N, 1, H, W]
    * → [N, O, outH, outW], computed directly from the image (a first layer on grayscale input: the
    * columns of im2col are only shifted copies of it), plus `bias` [O] per channel when given (added

@@ -177,8 +177,13 @@ function singleChannelConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Co
   }, [x, weight]);
 }
 
-/** The input gradient of weight @ im2colBatched(x) from the folded gradient [O, N·L]: col2im(weightᵀ @ grad). */
+/**
+ * The input gradient of weight @ im2colBatched(x) from the folded gradient [O, N·L]: col2im(weightᵀ @ grad),
+ * by the backend's direct kernel where it has one (not with grad mode on: that must be differentiable).
+ */
 function foldedInputGrad(weight: Tensor, grad: Tensor, g: Conv2dGeometry, N: number): Tensor {
+  const direct = isGradEnabled() ? null : grad.backend.conv2dInputGrad?.(grad, weight, g, N) ?? null;
+  if (direct !== null) return wrap(direct, [N, weight.shape[1], g.height, g.width]);
   const O = weight.shape[0];
   return col2imBatched(matmul(transpose(reshape(weight, [O, numel(weight.shape) / O]), 0, 1), grad), g, N);
 }

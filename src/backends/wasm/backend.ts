@@ -19,7 +19,7 @@ import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
 import {
-  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, DIRECT_MAX_O, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, DIRECT_MAX_O, explicitFoldedConvF32, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
 import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
@@ -425,10 +425,17 @@ export class WasmBackend implements WasmContext {
     this.check('conv2d', weight);
     // Measured on LeNet-5 (A/B in one process): inference at batch 256 24.9 → 20.6 ms on one thread,
     // and two-thread training steps 8.1–8.3 → 7.6 ms. A one-thread training step, which must store
-    // the columns anyway, was 0.1–0.3 ms slower than im2col + GEMM, so that case keeps the explicit
-    // path (the same bits either way).
-    if (keepColumns && this.pool.numThreads === 1) return null;
-    return hasImplicitConv(x, weight, geometry) ? convFoldedF32(this, x, weight, geometry, keepColumns) : null;
+    // the columns anyway, was 0.1–0.3 ms slower than im2col + GEMM, so that case runs those two
+    // (the same bits either way).
+    if (!hasImplicitConv(x, weight, geometry)) return null;
+    return keepColumns && this.pool.numThreads === 1 ? explicitFoldedConvF32(this, x, weight, geometry) : convFoldedF32(this, x, weight, geometry, keepColumns);
+  }
+
+  /** {@inheritDoc Backend.conv2dInputGrad} */
+  conv2dInputGrad(grad: View, weight: View, geometry: Conv2dGeometry, batch: number): Storage | null {
+    this.check('conv2d backward', grad);
+    this.check('conv2d backward', weight);
+    return hasDirectInputGrad(grad, weight, geometry) ? convInputGradF32(this, grad, weight, geometry, batch) : null;
   }
 
   /** {@inheritDoc Backend.conv2dSingleChannel} */

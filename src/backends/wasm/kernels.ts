@@ -53,6 +53,11 @@ export interface KernelExports {
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
     x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, accumulate: number,
   ): void;
+  convInputGradF32(
+    dy: number, dyImage: number, dyChannel: number, w: number, dx: number, O: number, C: number, geometry: number,
+    scratch: number, n0: number, n1: number,
+  ): void;
+  convInputGradScratchBytes(geometry: number, O: number): number;
   avgPool2dF32(x: number, out: number, div: number, geometry: number, p0: number, p1: number): void;
   avgPool2dBackwardF32(grad: number, dx: number, div: number, geometry: number, p0: number, p1: number): void;
   col2imF32(cols: number, out: number, geometry: number, p0: number, p1: number): void;
@@ -75,7 +80,7 @@ export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
   'adamStepF32', 'batchNormF32', 'batchNormBackwardF32', 'avgPool2dF32', 'avgPool2dBackwardF32', 'convDirectF32',
-  'conv1chF32', 'conv1chWeightGradF32',
+  'conv1chF32', 'conv1chWeightGradF32', 'convInputGradF32',
 ] as const;
 
 /** A kernel a worker can run. */
