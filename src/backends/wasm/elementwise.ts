@@ -124,7 +124,8 @@ export function binaryF32(ctx: WasmContext, op: BinaryOp, a: View, b: View): Was
   }
   writeDescriptor(ctx.views.i32, ctx.desc >>> 2, coalesce(a.shape, [a.strides, bStrides]));
   const po = out.ptr;
-  const cost = code === BINARY_CODES.pow ? 15 : 0.5;
+  // ns per element: add, mul and the activation gradients measured 0.24–0.29 on one thread.
+  const cost = code === BINARY_CODES.pow ? 15 : 0.3;
   ctx.parallel('binaryF32', n, cost, GRAIN, (s, e) => [code, pa, pb, po, ctx.desc, s, e]);
   return out;
 }
