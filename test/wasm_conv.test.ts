@@ -335,6 +335,28 @@ describe('direct convolution of single-channel images', () => {
       }
     });
   }
+  test('strided operands: the same results as contiguous copies (the copies must not clobber the geometry)', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      const g = geometry(9, 7, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
+      // x [5, 1, 9, 7] and grad [5, 4, 9, 7] as permuted views of differently laid out tensors.
+      const x = rnd([9, 7, 5, 1], 31).permute([2, 3, 0, 1]);
+      const grad = rnd([4, 9, 7, 5], 32).permute([3, 0, 1, 2]);
+      const w = rnd([4, 1, 3, 3], 33);
+      const bias = rnd([4], 34);
+      const out = (v: Tensor): Tensor => new Tensor(be.conv2dSingleChannel!(v, w, g, bias)!, [5, 4, 9, 7]);
+      assertAgree(out(x), out(x.contiguous()), 0, 0, 'forward');
+      const strided = be.conv2dSingleChannelWeightGrad!(grad, x, g, true)!;
+      const dense = be.conv2dSingleChannelWeightGrad!(grad.contiguous(), x.contiguous(), g, true)!;
+      assertAgree(new Tensor(strided.weight, [4, 1, 3, 3]), new Tensor(dense.weight, [4, 1, 3, 3]), 0, 0, 'weight gradient');
+      assertAgree(new Tensor(strided.bias!, [4]), new Tensor(dense.bias!, [4]), 0, 0, 'bias gradient');
+      const g3 = geometry(14, 14, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]);
+      const gradFolded = rnd([800, 16], 35).t();
+      const w3 = rnd([16, 6, 5, 5], 36);
+      assertAgree(new Tensor(be.conv2dInputGrad!(gradFolded, w3, g3, 8)!, [8, 6, 14, 14]),
+        new Tensor(be.conv2dInputGrad!(gradFolded.contiguous(), w3, g3, 8)!, [8, 6, 14, 14]), 0, 0, 'input gradient');
+    });
+  });
   test('declined outside its shapes (two channels, seven outputs, stride 2)', () => {
     onBackend('wasm', () => {
       const be = getBackend();

@@ -21,7 +21,7 @@ import { Allocator } from './allocator.js';
 import {
   avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, DIRECT_MAX_O, explicitFoldedConvF32, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
-import { PARALLEL_MIN_NS, type WasmContext } from './context.js';
+import { PARALLEL_MIN_NS, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
@@ -35,8 +35,6 @@ import { makeReclaimer } from './reclaim.js';
 import { PAGE_BYTES, wasmApi, type WasmMemory } from './wasm_api.js';
 
 
-/** Parts per thread of a split elementwise, reduction or convolution call (see `parallel`). */
-const PARTS_PER_THREAD = 4;
 /** Memory at start (16 MiB) and at most (4 GiB, the wasm32 limit), in pages. */
 const INITIAL_PAGES = 256;
 const MAXIMUM_PAGES = 65536;

@@ -17,6 +17,13 @@ import type { HeapViews, WasmStorage } from './storage.js';
  */
 export const PARALLEL_MIN_NS = 100_000;
 
+/**
+ * Parts per thread of a split call whose parts are interchangeable (elementwise, reductions,
+ * convolutions): threads claim parts as they go, so a thread that wakes late (30–200 µs here) or is
+ * descheduled holds up only its last small part.
+ */
+export const PARTS_PER_THREAD = 4;
+
 /** The backend's internals as the kernel families see them. */
 export interface WasmContext {
   readonly backend: Backend;

@@ -6,7 +6,7 @@
  */
 import type { View } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
-import type { WasmContext } from './context.js';
+import { PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { isContiguous } from './layout.js';
 import { matmulF32 } from './matmul.js';
 import type { WasmStorage } from './storage.js';
@@ -67,6 +67,26 @@ export function col2imF32(ctx: WasmContext, cols: View, g: Conv2dGeometry, batch
   ctx.parallel('col2imF32', planes, perPlane, 1, (p0, p1) => [src.ptr, out.ptr, geo, p0, p1]);
   if (src.tmp) ctx.free(src.tmp);
   return out;
+}
+
+/**
+ * Parts over `n` items (images or chunks of them) for `threads` threads, {@link PARTS_PER_THREAD}
+ * per thread when there are several, each with `bytes` of scratch of its own (any thread may run
+ * any part) in one temporary block, which the caller frees once the parts have run.
+ */
+function partsWithScratch(
+  ctx: WasmContext, n: number, threads: number, bytes: number, args: (i0: number, i1: number, scratch: number) => number[],
+): { parts: number[][]; block: WasmStorage } {
+  const aligned = Math.ceil(bytes / 16) * 16;
+  const count = Math.min(n, threads === 1 ? 1 : threads * PARTS_PER_THREAD);
+  const block = ctx.storage('float32', (count * aligned) / 4, false);
+  const parts: number[][] = [];
+  for (let q = 0; q < count; q++) {
+    const i0 = Math.floor((n * q) / count);
+    const i1 = Math.floor((n * (q + 1)) / count);
+    if (i1 > i0) parts.push(args(i0, i1, block.ptr + q * aligned));
+  }
+  return { parts, block };
 }
 
 /** Divisors as float32 in a temporary block (the caller frees it). */
@@ -246,37 +266,24 @@ export function convInputGradF32(ctx: WasmContext, grad: View, weight: View, g: 
   const plane = g.height * g.width;
   const dy = dense(ctx, grad);
   const w = dense(ctx, weight);
-  const free = (): void => {
-    for (const d of [dy, w]) if (d.tmp) ctx.free(d.tmp);
-  };
   // After the copies above, which may use the descriptor area themselves.
   const geo = writeGeometry(ctx, g, C, batch);
-  // Rounded up to whole vectors (each part's scratch starts 16-byte aligned).
-  const bytes = Math.ceil(ctx.kernels.convInputGradScratchBytes(geo, O) / 16) * 16;
+  const bytes = ctx.kernels.convInputGradScratchBytes(geo, O);
   if (bytes > ctx.kernels.gemmScratchBytes()) {
-    free();
+    freeDense(ctx, dy, w);
     return null;
   }
   const out = ctx.storage('float32', batch * C * plane, false);
   if (batch * C * plane === 0) {
-    free();
+    freeDense(ctx, dy, w);
     return out;
   }
   const taps = O * g.kernelH * g.kernelW;
   const threads = ctx.threadsFor((2 * taps * C * batch * plane) / DIRECT_FLOP_PER_NS);
-  // Several parts per thread, each with scratch of its own (tens of KB): a thread that wakes late
-  // leaves its share to the others instead of holding up the caller.
-  const count = Math.min(batch, threads === 1 ? 1 : threads * 4);
-  const scratch = ctx.storage('float32', (count * bytes) / 4, false);
-  const parts: number[][] = [];
-  for (let q = 0; q < count; q++) {
-    const n0 = Math.floor((batch * q) / count);
-    const n1 = Math.floor((batch * (q + 1)) / count);
-    if (n1 > n0) parts.push([dy.ptr, L, batch * L, w.ptr, out.ptr, O, C, geo, scratch.ptr + q * bytes, n0, n1]);
-  }
+  const { parts, block } = partsWithScratch(ctx, batch, threads, bytes, (n0, n1, scratch) => [dy.ptr, L, batch * L, w.ptr, out.ptr, O, C, geo, scratch, n0, n1]);
   ctx.runParts('convInputGradF32', parts);
-  ctx.free(scratch);
-  free();
+  ctx.free(block);
+  freeDense(ctx, dy, w);
   return out;
 }
 
@@ -298,10 +305,18 @@ export function hasDirectConv(x: View, weight: View, g: Conv2dGeometry): boolean
     weight.shape[0] <= DIRECT_MAX_O && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
 }
 
-/** Scratch bytes of `chunk` padded images, or null when they do not fit one thread's scratch. */
+/**
+ * The direct kernels' scratch bytes per part for `chunk` padded images, or null when that exceeds a
+ * thread's GEMM scratch (images that large take im2col + GEMM).
+ */
 function directScratch(ctx: WasmContext, geo: number, chunk: number): number | null {
   const bytes = ctx.kernels.conv1chScratchBytes(geo, chunk);
   return bytes <= ctx.kernels.gemmScratchBytes() ? bytes : null;
+}
+
+/** Frees the contiguous copies {@link dense} made. */
+function freeDense(ctx: WasmContext, ...copies: ({ tmp: WasmStorage | null } | null)[]): void {
+  for (const d of copies) if (d?.tmp) ctx.free(d.tmp);
 }
 
 /**
@@ -312,23 +327,25 @@ function directScratch(ctx: WasmContext, geo: number, chunk: number): number | n
 export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, bias: View | null): WasmStorage | null {
   const N = x.shape[0];
   const O = weight.shape[0];
-  const geo = writeGeometry(ctx, g, 1, N);
-  if (directScratch(ctx, geo, 1) === null) return null;
-  const L = g.outH * g.outW;
-  const out = ctx.storage('float32', N * O * L, false);
-  if (N * O * L === 0) return out;
   const src = dense(ctx, x);
   const w = dense(ctx, weight);
   const b = bias === null ? null : dense(ctx, bias);
-  const threads = Math.min(ctx.threadsFor((2 * O * g.kernelH * g.kernelW * N * L) / DIRECT_FLOP_PER_NS), N);
-  const parts: number[][] = [];
-  for (let t = 0; t < threads; t++) {
-    const n0 = Math.floor((N * t) / threads);
-    const n1 = Math.floor((N * (t + 1)) / threads);
-    if (n1 > n0) parts.push([src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, ctx.scratch(t), n0, n1]);
+  // After the copies above, which may use the descriptor area themselves.
+  const geo = writeGeometry(ctx, g, 1, N);
+  const bytes = directScratch(ctx, geo, 1);
+  if (bytes === null) {
+    freeDense(ctx, src, w, b);
+    return null;
   }
-  ctx.runParts('conv1chF32', parts);
-  for (const d of [src, w, b]) if (d?.tmp) ctx.free(d.tmp);
+  const L = g.outH * g.outW;
+  const out = ctx.storage('float32', N * O * L, false);
+  if (N * O * L > 0) {
+    const threads = ctx.threadsFor((2 * O * g.kernelH * g.kernelW * N * L) / DIRECT_FLOP_PER_NS);
+    const { parts, block } = partsWithScratch(ctx, N, threads, bytes, (n0, n1, scratch) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, scratch, n0, n1]);
+    ctx.runParts('conv1chF32', parts);
+    ctx.free(block);
+  }
+  freeDense(ctx, src, w, b);
   return out;
 }
 
@@ -343,26 +360,31 @@ export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View
   const N = x.shape[0];
   const O = grad.shape[1];
   const K = g.kernelH * g.kernelW;
+  const src = dense(ctx, x);
+  const dy = dense(ctx, grad);
+  // After the copies above, which may use the descriptor area themselves.
   const geo = writeGeometry(ctx, g, 1, N);
-  if (directScratch(ctx, geo, DIRECT_CHUNK) === null) return null;
+  const bytes = directScratch(ctx, geo, DIRECT_CHUNK);
+  if (bytes === null) {
+    freeDense(ctx, src, dy);
+    return null;
+  }
   const weight = ctx.storage('float32', O * K, true);
   const bias = withBias ? ctx.storage('float32', O, true) : null;
   const chunks = Math.ceil(N / DIRECT_CHUNK);
-  if (O * K === 0 || chunks === 0) return { weight, bias };
+  if (O * K === 0 || chunks === 0) {
+    freeDense(ctx, src, dy);
+    return { weight, bias };
+  }
   // Per chunk and channel: K weight sums, then the bias sum when asked for.
   const row = K + (withBias ? 1 : 0);
   const partial = ctx.storage('float64', chunks * O * row, false);
-  const src = dense(ctx, x);
-  const dy = dense(ctx, grad);
   const L = g.outH * g.outW;
-  const threads = Math.min(ctx.threadsFor((2 * O * K * N * L) / DIRECT_FLOP_PER_NS), chunks);
-  const parts: number[][] = [];
-  for (let t = 0; t < threads; t++) {
-    const c0 = Math.floor((chunks * t) / threads);
-    const c1 = Math.floor((chunks * (t + 1)) / threads);
-    if (c1 > c0) parts.push([dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, ctx.scratch(t), c0, c1, withBias ? 1 : 0]);
-  }
+  const threads = ctx.threadsFor((2 * O * K * N * L) / DIRECT_FLOP_PER_NS);
+  const { parts, block } = partsWithScratch(ctx, chunks, threads, bytes,
+    (c0, c1, scratch) => [dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, scratch, c0, c1, withBias ? 1 : 0]);
   ctx.runParts('conv1chWeightGradF32', parts);
+  ctx.free(block);
   const sums = new Float64Array(O * row);
   const p = ctx.views.f64;
   for (let c = 0; c < chunks; c++) {
@@ -375,7 +397,6 @@ export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View
     if (bias !== null) f32[(bias.ptr >>> 2) + o] = sums[o * row + K];
   }
   ctx.free(partial);
-  if (src.tmp) ctx.free(src.tmp);
-  if (dy.tmp) ctx.free(dy.tmp);
+  freeDense(ctx, src, dy);
   return { weight, bias };
 }
