@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { KernelExports, ParallelKernel } from './kernels.js';
 import { PARALLEL_KERNELS } from './kernels.js';
 import {
-  ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, MAX_PARTS, MAX_WORKERS, READY, SEQ, SPIN, TASK_FN, WORKER_BASE, WORKER_SLOTS,
+  ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, FROM_BACK, MAX_PARTS, MAX_WORKERS, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE, WORKER_SLOTS,
 } from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 import type { WorkerInit } from './worker.js';
@@ -34,6 +34,8 @@ export class ThreadPool {
   private wanted = 1;
   /** Calls that ran on more than one thread. */
   splitCalls = 0;
+  /** Workers claim parts from the back of a task (see pool_layout.ts CLAIM). */
+  workersFromBack = true;
 
   constructor(
     private readonly module: WasmModule,
@@ -98,6 +100,8 @@ export class ThreadPool {
     Atomics.store(this.ctrl, TASK_FN, KERNEL_ID.get(kernel)!);
     Atomics.store(this.ctrl, FAILED, 0);
     Atomics.store(this.ctrl, DONE, 0);
+    Atomics.store(this.ctrl, TOTAL, parts.length);
+    Atomics.store(this.ctrl, FROM_BACK, this.workersFromBack ? 1 : 0);
     // Publishing the claim word last: a thread that claims a part sees the task written above.
     Atomics.store(this.ctrl, CLAIM, parts.length << 16);
     for (const w of workers.slice(0, parts.length - 1)) {
@@ -109,7 +113,7 @@ export class ThreadPool {
     for (;;) {
       const claim = Atomics.add(this.ctrl, CLAIM, 1);
       const part = claim & 0xffff;
-      if (part >= parts.length) break;
+      if (part >= claim >>> 16) break;
       try {
         fn(...parts[part]);
       } catch (e) {

@@ -8,7 +8,11 @@
  * @module
  */
 
-/** The claim word: (parts in the task) << 16 | (next part to claim). One atomic add claims a part. */
+/**
+ * The claim word: (end of the unclaimed parts) << 16 | (next unclaimed part). The calling thread
+ * claims from the front (one atomic add), workers from the back (compare-and-swap), so that in a
+ * 2-thread pool each thread keeps working on the same end of consecutive ops' data.
+ */
 export const CLAIM = 0;
 /** Set to 1 by a worker whose kernel threw; the message is in the error bytes. */
 export const FAILED = 1;
@@ -16,6 +20,10 @@ export const FAILED = 1;
 export const DONE = 2;
 /** Kernel id of the current task. */
 export const TASK_FN = 3;
+/** Parts in the current task. */
+export const TOTAL = 4;
+/** 1 when workers claim from the back of the task (see CLAIM), 0 from the front. */
+export const FROM_BACK = 5;
 /** First slot of worker w's row: `WORKER_BASE + w * WORKER_SLOTS`. */
 export const WORKER_BASE = 16;
 /** Slots per worker row. */

@@ -6,7 +6,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { instantiate, PARALLEL_KERNELS } from './kernels.js';
-import { ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, READY, SEQ, SPIN, TASK_FN, WORKER_BASE, WORKER_SLOTS } from './pool_layout.js';
+import { ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, FROM_BACK, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE, WORKER_SLOTS } from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 
 /** What the pool sends each worker at start. */
@@ -40,13 +40,31 @@ function main(init: WorkerInit): void {
   }
 }
 
+/** Claims the last unclaimed part of the current task; -1 when none is left. */
+function claimFromBack(ctrl: Int32Array): number {
+  for (;;) {
+    const word = Atomics.load(ctrl, CLAIM);
+    const end = word >>> 16;
+    if ((word & 0xffff) >= end) return -1;
+    if (Atomics.compareExchange(ctrl, CLAIM, word, word - 0x10000) === word) return end - 1;
+  }
+}
+
+/** Claims the first unclaimed part of the current task; -1 when none is left. */
+function claimFromFront(ctrl: Int32Array): number {
+  const word = Atomics.add(ctrl, CLAIM, 1);
+  const part = word & 0xffff;
+  return part < word >>> 16 ? part : -1;
+}
+
 /** Claims and runs parts of the current task until none is left (see pool_layout.ts). */
 function runClaimedParts(ctrl: Int32Array, args: Float64Array, fns: ((...a: number[]) => void)[], init: WorkerInit): void {
+  const back = Atomics.load(ctrl, FROM_BACK) === 1;
   for (;;) {
-    const claim = Atomics.add(ctrl, CLAIM, 1);
-    const count = claim >>> 16;
-    const part = claim & 0xffff;
-    if (part >= count) return;
+    const part = back ? claimFromBack(ctrl) : claimFromFront(ctrl);
+    if (part < 0) return;
+    // Read after the claim: the task cannot change until this part is done.
+    const total = Atomics.load(ctrl, TOTAL);
     // The task's data stays put until every part, this one included, is done.
     try {
       const at = part * ARG_SLOTS;
@@ -60,7 +78,7 @@ function runClaimedParts(ctrl: Int32Array, args: Float64Array, fns: ((...a: numb
       new Uint8Array(init.errors).set(text.subarray(0, ERROR_BYTES - 1));
       Atomics.store(ctrl, FAILED, 1);
     }
-    if (Atomics.add(ctrl, DONE, 1) + 1 === count) Atomics.notify(ctrl, DONE);
+    if (Atomics.add(ctrl, DONE, 1) + 1 === total) Atomics.notify(ctrl, DONE);
   }
 }
 
