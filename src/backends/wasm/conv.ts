@@ -7,6 +7,7 @@
 import type { View } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import { PARTS_PER_THREAD, type WasmContext } from './context.js';
+import type { ParallelKernel } from './kernels.js';
 import { isContiguous } from './layout.js';
 import { matmulF32 } from './matmul.js';
 import type { WasmStorage } from './storage.js';
@@ -70,13 +71,14 @@ export function col2imF32(ctx: WasmContext, cols: View, g: Conv2dGeometry, batch
 }
 
 /**
- * Parts over `n` items (images or chunks of them) for `threads` threads, {@link PARTS_PER_THREAD}
- * per thread when there are several, each with `bytes` of scratch of its own (any thread may run
- * any part) in one temporary block, which the caller frees once the parts have run.
+ * Runs `kernel` over `n` items (images or chunks of them) on `threads` threads, in parts of
+ * {@link PARTS_PER_THREAD} per thread when there are several, each part with `bytes` of scratch of
+ * its own (any thread may run any part) from one temporary block, freed when the parts are done.
  */
-function partsWithScratch(
-  ctx: WasmContext, n: number, threads: number, bytes: number, args: (i0: number, i1: number, scratch: number) => number[],
-): { parts: number[][]; block: WasmStorage } {
+function runWithScratch(
+  ctx: WasmContext, kernel: ParallelKernel, n: number, threads: number, bytes: number,
+  args: (i0: number, i1: number, scratch: number) => number[],
+): void {
   const aligned = Math.ceil(bytes / 16) * 16;
   const count = Math.min(n, threads === 1 ? 1 : threads * PARTS_PER_THREAD);
   const block = ctx.storage('float32', (count * aligned) / 4, false);
@@ -86,7 +88,8 @@ function partsWithScratch(
     const i1 = Math.floor((n * (q + 1)) / count);
     if (i1 > i0) parts.push(args(i0, i1, block.ptr + q * aligned));
   }
-  return { parts, block };
+  ctx.runParts(kernel, parts);
+  ctx.free(block);
 }
 
 /** Divisors as float32 in a temporary block (the caller frees it). */
@@ -280,9 +283,7 @@ export function convInputGradF32(ctx: WasmContext, grad: View, weight: View, g: 
   }
   const taps = O * g.kernelH * g.kernelW;
   const threads = ctx.threadsFor((2 * taps * C * batch * plane) / DIRECT_FLOP_PER_NS);
-  const { parts, block } = partsWithScratch(ctx, batch, threads, bytes, (n0, n1, scratch) => [dy.ptr, L, batch * L, w.ptr, out.ptr, O, C, geo, scratch, n0, n1]);
-  ctx.runParts('convInputGradF32', parts);
-  ctx.free(block);
+  runWithScratch(ctx, 'convInputGradF32', batch, threads, bytes, (n0, n1, scratch) => [dy.ptr, L, batch * L, w.ptr, out.ptr, O, C, geo, scratch, n0, n1]);
   freeDense(ctx, dy, w);
   return out;
 }
@@ -341,9 +342,7 @@ export function singleChannelConvF32(ctx: WasmContext, x: View, weight: View, g:
   const out = ctx.storage('float32', N * O * L, false);
   if (N * O * L > 0) {
     const threads = ctx.threadsFor((2 * O * g.kernelH * g.kernelW * N * L) / DIRECT_FLOP_PER_NS);
-    const { parts, block } = partsWithScratch(ctx, N, threads, bytes, (n0, n1, scratch) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, scratch, n0, n1]);
-    ctx.runParts('conv1chF32', parts);
-    ctx.free(block);
+    runWithScratch(ctx, 'conv1chF32', N, threads, bytes, (n0, n1, scratch) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, scratch, n0, n1]);
   }
   freeDense(ctx, src, w, b);
   return out;
@@ -381,10 +380,8 @@ export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View
   const partial = ctx.storage('float64', chunks * O * row, false);
   const L = g.outH * g.outW;
   const threads = ctx.threadsFor((2 * O * K * N * L) / DIRECT_FLOP_PER_NS);
-  const { parts, block } = partsWithScratch(ctx, chunks, threads, bytes,
+  runWithScratch(ctx, 'conv1chWeightGradF32', chunks, threads, bytes,
     (c0, c1, scratch) => [dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, scratch, c0, c1, withBias ? 1 : 0]);
-  ctx.runParts('conv1chWeightGradF32', parts);
-  ctx.free(block);
   const sums = new Float64Array(O * row);
   const p = ctx.views.f64;
   for (let c = 0; c < chunks; c++) {

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { KernelExports, ParallelKernel } from './kernels.js';
 import { PARALLEL_KERNELS } from './kernels.js';
 import {
-  ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, FROM_BACK, MAX_PARTS, MAX_WORKERS, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE, WORKER_SLOTS,
+  ARG_SLOTS, CLAIM, claimFromFront, DONE, ERROR_BYTES, FAILED, FN, MAX_PARTS, MAX_WORKERS, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE,
+  WORKER_SLOTS,
 } from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 import type { WorkerInit } from './worker.js';
@@ -34,8 +35,6 @@ export class ThreadPool {
   private wanted = 1;
   /** Calls that ran on more than one thread. */
   splitCalls = 0;
-  /** Workers claim parts from the back of a task (see pool_layout.ts CLAIM). */
-  workersFromBack = true;
 
   constructor(
     private readonly module: WasmModule,
@@ -101,7 +100,6 @@ export class ThreadPool {
     Atomics.store(this.ctrl, FAILED, 0);
     Atomics.store(this.ctrl, DONE, 0);
     Atomics.store(this.ctrl, TOTAL, parts.length);
-    Atomics.store(this.ctrl, FROM_BACK, this.workersFromBack ? 1 : 0);
     // Publishing the claim word last: a thread that claims a part sees the task written above.
     Atomics.store(this.ctrl, CLAIM, parts.length << 16);
     for (const w of workers.slice(0, parts.length - 1)) {
@@ -111,9 +109,8 @@ export class ThreadPool {
     }
     let failure: unknown = null;
     for (;;) {
-      const claim = Atomics.add(this.ctrl, CLAIM, 1);
-      const part = claim & 0xffff;
-      if (part >= claim >>> 16) break;
+      const part = claimFromFront(this.ctrl);
+      if (part < 0) break;
       try {
         fn(...parts[part]);
       } catch (e) {

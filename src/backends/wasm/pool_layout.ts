@@ -1,10 +1,11 @@
 /**
  * The layout of the control block the calling thread and the workers share (Int32 slots), and of
- * the argument block (Float64 slots, one row per part of the current task).
+ * the argument block (Float64 slots, one row per part of the current task), and the two ways of
+ * claiming a part.
  *
- * A task is a list of parts (kernel calls); every thread, the caller included, claims parts by
- * incrementing CLAIM until none is left, so a worker that wakes late (or is descheduled) costs its
- * share only if it has already claimed it.
+ * A task is a list of parts (kernel calls); every thread, the caller included, claims parts from
+ * CLAIM until none is left, so a worker that wakes late (or is descheduled) costs its share only if
+ * it has already claimed it.
  * @module
  */
 
@@ -22,8 +23,6 @@ export const DONE = 2;
 export const TASK_FN = 3;
 /** Parts in the current task. */
 export const TOTAL = 4;
-/** 1 when workers claim from the back of the task (see CLAIM), 0 from the front. */
-export const FROM_BACK = 5;
 /** First slot of worker w's row: `WORKER_BASE + w * WORKER_SLOTS`. */
 export const WORKER_BASE = 16;
 /** Slots per worker row. */
@@ -49,3 +48,20 @@ export const MAX_WORKERS = 63;
  * core after the last split op before the caller goes idle, as OpenMP runtimes spin too.
  */
 export const SPIN = 200_000;
+
+/** The calling thread's claim: the first unclaimed part of the current task, or -1 when none is left. */
+export function claimFromFront(ctrl: Int32Array): number {
+  const word = Atomics.add(ctrl, CLAIM, 1);
+  const part = word & 0xffff;
+  return part < word >>> 16 ? part : -1;
+}
+
+/** A worker's claim: the last unclaimed part of the current task, or -1 when none is left. */
+export function claimFromBack(ctrl: Int32Array): number {
+  for (;;) {
+    const word = Atomics.load(ctrl, CLAIM);
+    const end = word >>> 16;
+    if ((word & 0xffff) >= end) return -1;
+    if (Atomics.compareExchange(ctrl, CLAIM, word, word - 0x10000) === word) return end - 1;
+  }
+}

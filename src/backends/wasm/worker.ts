@@ -6,7 +6,9 @@
  */
 import { workerData } from 'node:worker_threads';
 import { instantiate, PARALLEL_KERNELS } from './kernels.js';
-import { ARG_SLOTS, CLAIM, DONE, ERROR_BYTES, FAILED, FN, FROM_BACK, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE, WORKER_SLOTS } from './pool_layout.js';
+import {
+  ARG_SLOTS, claimFromBack, DONE, ERROR_BYTES, FAILED, FN, READY, SEQ, SPIN, TASK_FN, TOTAL, WORKER_BASE, WORKER_SLOTS,
+} from './pool_layout.js';
 import type { WasmMemory, WasmModule } from './wasm_api.js';
 
 /** What the pool sends each worker at start. */
@@ -40,28 +42,10 @@ function main(init: WorkerInit): void {
   }
 }
 
-/** Claims the last unclaimed part of the current task; -1 when none is left. */
-function claimFromBack(ctrl: Int32Array): number {
-  for (;;) {
-    const word = Atomics.load(ctrl, CLAIM);
-    const end = word >>> 16;
-    if ((word & 0xffff) >= end) return -1;
-    if (Atomics.compareExchange(ctrl, CLAIM, word, word - 0x10000) === word) return end - 1;
-  }
-}
-
-/** Claims the first unclaimed part of the current task; -1 when none is left. */
-function claimFromFront(ctrl: Int32Array): number {
-  const word = Atomics.add(ctrl, CLAIM, 1);
-  const part = word & 0xffff;
-  return part < word >>> 16 ? part : -1;
-}
-
 /** Claims and runs parts of the current task until none is left (see pool_layout.ts). */
 function runClaimedParts(ctrl: Int32Array, args: Float64Array, fns: ((...a: number[]) => void)[], init: WorkerInit): void {
-  const back = Atomics.load(ctrl, FROM_BACK) === 1;
   for (;;) {
-    const part = back ? claimFromBack(ctrl) : claimFromFront(ctrl);
+    const part = claimFromBack(ctrl);
     if (part < 0) return;
     // Read after the claim: the task cannot change until this part is done.
     const total = Atomics.load(ctrl, TOTAL);
