@@ -2,7 +2,8 @@
  * Float32 elementwise kernels: unary functions, binary functions with broadcasting (a broadcast
  * operand has stride 0), and `where`. Each row of the iteration space picks a loop by its inner
  * strides: both contiguous (SIMD), one a broadcast scalar (SIMD with a splat), or general strided.
- * The op code is a constant inside each specialised loop, so the optimiser drops the dispatch.
+ * Each op has its own function holding the loops with the op code a constant, so the dispatch
+ * happens once per call, not once per vector.
  */
 import { expv, logv, sigmoidv, tanhv } from './math';
 import { offsetOf, shapeAt, strideAt } from './strided';
@@ -24,7 +25,8 @@ const U_CLAMP = 16;
       const one = v128.or(f32x4.splat(1.0), v128.and(x, i32x4.splat(0x80000000)));
       return v128.bitselect(one, x, v128.and(f32x4.ne(x, f32x4.splat(0)), f32x4.eq(x, x)));
     }
-    case U_RELU: return f32x4.max(x, f32x4.splat(0)); // NaN propagates, as in PyTorch
+    // x ≤ 0 → +0, else x (NaN included, as in PyTorch): two instructions, where f32x4.max takes ~9.
+    case U_RELU: return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
     case U_SIGMOID: return sigmoidv(x);
     case U_TANH: return tanhv(x);
     case U_FLOOR: return f32x4.floor(x);
@@ -92,25 +94,45 @@ const U_CLAMP = 16;
   }
 }
 
+// One function per op, each holding its own copy of the loops with the op a constant. Inlining the
+// loops straight into the dispatching switch let the optimiser fold the sixteen copies back into
+// one loop that switched on the op per vector (neg ran at 60% of copy speed instead of 100%).
+function unaryNeg(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_NEG, x, out, desc, start, end, lo, hi); }
+function unaryExp(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_EXP, x, out, desc, start, end, lo, hi); }
+function unaryLog(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_LOG, x, out, desc, start, end, lo, hi); }
+function unaryLog1p(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_LOG1P, x, out, desc, start, end, lo, hi); }
+function unarySqrt(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_SQRT, x, out, desc, start, end, lo, hi); }
+function unaryAbs(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_ABS, x, out, desc, start, end, lo, hi); }
+function unarySign(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_SIGN, x, out, desc, start, end, lo, hi); }
+function unaryRelu(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_RELU, x, out, desc, start, end, lo, hi); }
+function unarySigmoid(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_SIGMOID, x, out, desc, start, end, lo, hi); }
+function unaryTanh(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_TANH, x, out, desc, start, end, lo, hi); }
+function unarySin(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_SIN, x, out, desc, start, end, lo, hi); }
+function unaryCos(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_COS, x, out, desc, start, end, lo, hi); }
+function unaryFloor(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_FLOOR, x, out, desc, start, end, lo, hi); }
+function unaryCeil(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_CEIL, x, out, desc, start, end, lo, hi); }
+function unaryRound(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_ROUND, x, out, desc, start, end, lo, hi); }
+function unaryClamp(x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void { unaryRange(U_CLAMP, x, out, desc, start, end, lo, hi); }
+
 /** out[i] = op(x[i]) for flat indices [start, end); out is contiguous float32. */
 export function unaryF32(op: i32, x: usize, out: usize, desc: usize, start: i32, end: i32, lo: f32, hi: f32): void {
   switch (op) {
-    case U_NEG: unaryRange(U_NEG, x, out, desc, start, end, lo, hi); break;
-    case U_EXP: unaryRange(U_EXP, x, out, desc, start, end, lo, hi); break;
-    case U_LOG: unaryRange(U_LOG, x, out, desc, start, end, lo, hi); break;
-    case U_LOG1P: unaryRange(U_LOG1P, x, out, desc, start, end, lo, hi); break;
-    case U_SQRT: unaryRange(U_SQRT, x, out, desc, start, end, lo, hi); break;
-    case U_ABS: unaryRange(U_ABS, x, out, desc, start, end, lo, hi); break;
-    case U_SIGN: unaryRange(U_SIGN, x, out, desc, start, end, lo, hi); break;
-    case U_RELU: unaryRange(U_RELU, x, out, desc, start, end, lo, hi); break;
-    case U_SIGMOID: unaryRange(U_SIGMOID, x, out, desc, start, end, lo, hi); break;
-    case U_TANH: unaryRange(U_TANH, x, out, desc, start, end, lo, hi); break;
-    case U_SIN: unaryRange(U_SIN, x, out, desc, start, end, lo, hi); break;
-    case U_COS: unaryRange(U_COS, x, out, desc, start, end, lo, hi); break;
-    case U_FLOOR: unaryRange(U_FLOOR, x, out, desc, start, end, lo, hi); break;
-    case U_CEIL: unaryRange(U_CEIL, x, out, desc, start, end, lo, hi); break;
-    case U_ROUND: unaryRange(U_ROUND, x, out, desc, start, end, lo, hi); break;
-    case U_CLAMP: unaryRange(U_CLAMP, x, out, desc, start, end, lo, hi); break;
+    case U_NEG: unaryNeg(x, out, desc, start, end, lo, hi); break;
+    case U_EXP: unaryExp(x, out, desc, start, end, lo, hi); break;
+    case U_LOG: unaryLog(x, out, desc, start, end, lo, hi); break;
+    case U_LOG1P: unaryLog1p(x, out, desc, start, end, lo, hi); break;
+    case U_SQRT: unarySqrt(x, out, desc, start, end, lo, hi); break;
+    case U_ABS: unaryAbs(x, out, desc, start, end, lo, hi); break;
+    case U_SIGN: unarySign(x, out, desc, start, end, lo, hi); break;
+    case U_RELU: unaryRelu(x, out, desc, start, end, lo, hi); break;
+    case U_SIGMOID: unarySigmoid(x, out, desc, start, end, lo, hi); break;
+    case U_TANH: unaryTanh(x, out, desc, start, end, lo, hi); break;
+    case U_SIN: unarySin(x, out, desc, start, end, lo, hi); break;
+    case U_COS: unaryCos(x, out, desc, start, end, lo, hi); break;
+    case U_FLOOR: unaryFloor(x, out, desc, start, end, lo, hi); break;
+    case U_CEIL: unaryCeil(x, out, desc, start, end, lo, hi); break;
+    case U_ROUND: unaryRound(x, out, desc, start, end, lo, hi); break;
+    case U_CLAMP: unaryClamp(x, out, desc, start, end, lo, hi); break;
     default: unreachable();
   }
 }
@@ -223,6 +245,26 @@ const B_EQ = 10, B_NE = 11, B_LT = 12, B_LE = 13, B_GT = 14, B_GE = 15, B_AND = 
   }
 }
 
+// One function per op, for the reason given above unaryF32.
+function binaryAdd(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_ADD, a, b, out, desc, start, end); }
+function binarySub(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_SUB, a, b, out, desc, start, end); }
+function binaryMul(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_MUL, a, b, out, desc, start, end); }
+function binaryDiv(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_DIV, a, b, out, desc, start, end); }
+function binaryPow(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_POW, a, b, out, desc, start, end); }
+function binaryMax(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_MAX, a, b, out, desc, start, end); }
+function binaryMin(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_MIN, a, b, out, desc, start, end); }
+function binaryTanhGrad(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_TANH_GRAD, a, b, out, desc, start, end); }
+function binarySigmoidGrad(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_SIGMOID_GRAD, a, b, out, desc, start, end); }
+function binaryReluGrad(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_RELU_GRAD, a, b, out, desc, start, end); }
+function binaryEq(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_EQ, a, b, out, desc, start, end); }
+function binaryNe(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_NE, a, b, out, desc, start, end); }
+function binaryLt(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_LT, a, b, out, desc, start, end); }
+function binaryLe(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_LE, a, b, out, desc, start, end); }
+function binaryGt(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_GT, a, b, out, desc, start, end); }
+function binaryGe(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_GE, a, b, out, desc, start, end); }
+function binaryAnd(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_AND, a, b, out, desc, start, end); }
+function binaryOr(a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void { binaryRange(B_OR, a, b, out, desc, start, end); }
+
 /**
  * out[i] = op(a[i], b[i]) over flat indices [start, end) of the descriptor's shape (operands a, b);
  * out is contiguous: float32 for arithmetic ops, bool (u8) for comparisons and logic.
@@ -230,24 +272,24 @@ const B_EQ = 10, B_NE = 11, B_LT = 12, B_LE = 13, B_GT = 14, B_GE = 15, B_AND = 
  */
 export function binaryF32(op: i32, a: usize, b: usize, out: usize, desc: usize, start: i32, end: i32): void {
   switch (op) {
-    case B_ADD: binaryRange(B_ADD, a, b, out, desc, start, end); break;
-    case B_SUB: binaryRange(B_SUB, a, b, out, desc, start, end); break;
-    case B_MUL: binaryRange(B_MUL, a, b, out, desc, start, end); break;
-    case B_DIV: binaryRange(B_DIV, a, b, out, desc, start, end); break;
-    case B_POW: binaryRange(B_POW, a, b, out, desc, start, end); break;
-    case B_MAX: binaryRange(B_MAX, a, b, out, desc, start, end); break;
-    case B_MIN: binaryRange(B_MIN, a, b, out, desc, start, end); break;
-    case B_TANH_GRAD: binaryRange(B_TANH_GRAD, a, b, out, desc, start, end); break;
-    case B_SIGMOID_GRAD: binaryRange(B_SIGMOID_GRAD, a, b, out, desc, start, end); break;
-    case B_RELU_GRAD: binaryRange(B_RELU_GRAD, a, b, out, desc, start, end); break;
-    case B_EQ: binaryRange(B_EQ, a, b, out, desc, start, end); break;
-    case B_NE: binaryRange(B_NE, a, b, out, desc, start, end); break;
-    case B_LT: binaryRange(B_LT, a, b, out, desc, start, end); break;
-    case B_LE: binaryRange(B_LE, a, b, out, desc, start, end); break;
-    case B_GT: binaryRange(B_GT, a, b, out, desc, start, end); break;
-    case B_GE: binaryRange(B_GE, a, b, out, desc, start, end); break;
-    case B_AND: binaryRange(B_AND, a, b, out, desc, start, end); break;
-    case B_OR: binaryRange(B_OR, a, b, out, desc, start, end); break;
+    case B_ADD: binaryAdd(a, b, out, desc, start, end); break;
+    case B_SUB: binarySub(a, b, out, desc, start, end); break;
+    case B_MUL: binaryMul(a, b, out, desc, start, end); break;
+    case B_DIV: binaryDiv(a, b, out, desc, start, end); break;
+    case B_POW: binaryPow(a, b, out, desc, start, end); break;
+    case B_MAX: binaryMax(a, b, out, desc, start, end); break;
+    case B_MIN: binaryMin(a, b, out, desc, start, end); break;
+    case B_TANH_GRAD: binaryTanhGrad(a, b, out, desc, start, end); break;
+    case B_SIGMOID_GRAD: binarySigmoidGrad(a, b, out, desc, start, end); break;
+    case B_RELU_GRAD: binaryReluGrad(a, b, out, desc, start, end); break;
+    case B_EQ: binaryEq(a, b, out, desc, start, end); break;
+    case B_NE: binaryNe(a, b, out, desc, start, end); break;
+    case B_LT: binaryLt(a, b, out, desc, start, end); break;
+    case B_LE: binaryLe(a, b, out, desc, start, end); break;
+    case B_GT: binaryGt(a, b, out, desc, start, end); break;
+    case B_GE: binaryGe(a, b, out, desc, start, end); break;
+    case B_AND: binaryAnd(a, b, out, desc, start, end); break;
+    case B_OR: binaryOr(a, b, out, desc, start, end); break;
     default: unreachable();
   }
 }
