@@ -4,15 +4,16 @@
  * Each framework configuration (a column: glubina's wasm backend on 1 and 2 threads and its js
  * backend; tfjs's wasm backend, and its CPU backend for what wasm cannot do; PyTorch on 1 and 2
  * threads) runs in a child process of its own, so that they do not share a heap, a thread pool or
- * a crash, and a peak RSS can be read per framework. Every cell is the median of several timed runs
- * after a warm-up. Prints the tables and writes them to BENCHMARKS.md (overwritten each run).
+ * a crash, and a peak RSS can be read per framework. The compared columns (glubina wasm, tfjs wasm,
+ * PyTorch) run side by side and take turns, one timed run each, item by item (suites/interleave.ts),
+ * so that a slow spell of the shared machine falls on all of them; the slow columns (glubina js,
+ * tfjs cpu) run afterwards, one process each. Every cell is the median of several timed runs after a
+ * warm-up. Prints the tables and writes them to BENCHMARKS.md (overwritten each run).
  *
  * Options: `--quick` (a subset with shorter timing, under 2 minutes), `--only=gemm,ew` (items whose
  * id starts with one of these, from all items; BENCHMARKS.md is then left alone unless `--out` is given),
  * `--out=FILE`, `--python=PATH` (default /usr/bin/python3), `--verbose` (show the sides' other output),
- * `--rounds=N` (run the glubina wasm, tfjs wasm and PyTorch columns N times, one after the other in
- * turn, and pool their timed runs: on this shared machine a single column can catch a slow minute,
- * and the ratios then swing by 2× between runs).
+ * `--rounds=N` (N passes of the compared columns over the items, their timed runs pooled).
  * @module
  */
 import { spawn } from 'node:child_process';
@@ -25,6 +26,8 @@ import { COLUMNS, ITEMS, itemById, type ColumnId, type Item } from './suites/ite
 import { machineInfo, type MachineInfo } from './suites/machine.js';
 import { LIMITS, parseLine, sideArgs, type Limits, type Meta, type Report } from './suites/protocol.js';
 import { cellOf, formatCell, Footnotes, renderResults, type Cell, type Results } from './suites/table.js';
+import { interleaveItem } from './suites/interleave.js';
+import { ServedProcess } from './suites/served.js';
 import { checkTargets, formatTargets } from './suites/targets.js';
 
 /** The repository root (this file runs from dist/bench/). */
@@ -98,7 +101,7 @@ function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): P
         onReport(line.report);
       } else if (line.kind === 'meta') {
         outcome.meta = line.meta;
-      } else if (verbose) {
+      } else if (line.kind === 'other' && verbose) {
         process.stderr.write(`    ${label(side.column)}| ${line.text}\n`);
       }
     });
@@ -123,28 +126,33 @@ function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): P
 /** Timed reports of earlier rounds, by column and item, whose runs later rounds add to. */
 const pooled = new Map<string, Report>();
 
+/** Sets one cell of the results. */
+function setCell(results: Results, id: string, column: ColumnId, cell: Cell): void {
+  const row = results.get(id) ?? {};
+  row[column] = cell;
+  results.set(id, row);
+}
+
+/** Puts one report into the results, its timed runs pooled with earlier rounds of the same column. */
+function recordReport(results: Results, column: ColumnId, r: Report): void {
+  const key = `${column} ${r.item}`;
+  const before = pooled.get(key);
+  const merged = before?.status === 'ok' && r.status === 'ok' && before.times && r.times ? { ...r, times: [...before.times, ...r.times] } : r;
+  if (merged.times) pooled.set(key, merged);
+  setCell(results, r.item, column, cellOf(itemById(r.item), merged));
+}
+
 /**
- * Puts a side's outcome into the results: its reports (timed runs pooled with earlier rounds of the
- * same column), and timeout/fails cells for what it did not deliver.
+ * Puts a side's outcome into the results: its reports, and timeout/fails cells for what it did not
+ * deliver.
  */
 function record(results: Results, side: Side, outcome: SideOutcome): void {
   const seen = new Set(outcome.reports.map((r) => r.item));
-  const set = (id: string, cell: Cell): void => {
-    const row = results.get(id) ?? {};
-    row[side.column] = cell;
-    results.set(id, row);
-  };
-  for (const r of outcome.reports) {
-    const key = `${side.column} ${r.item}`;
-    const before = pooled.get(key);
-    const merged = before?.status === 'ok' && r.status === 'ok' && before.times && r.times ? { ...r, times: [...before.times, ...r.times] } : r;
-    if (merged.times) pooled.set(key, merged);
-    set(r.item, cellOf(itemById(r.item), merged));
-  }
+  for (const r of outcome.reports) recordReport(results, side.column, r);
   for (const id of side.items) {
     if (seen.has(id)) continue;
-    if (outcome.timedOut) set(id, { status: 'timeout', note: `the process was stopped after ${side.timeoutMs / 1e3} s` });
-    else if (outcome.error !== null) set(id, { status: 'fails', note: outcome.error });
+    if (outcome.timedOut) setCell(results, id, side.column, { status: 'timeout', note: `the process was stopped after ${side.timeoutMs / 1e3} s` });
+    else if (outcome.error !== null) setCell(results, id, side.column, { status: 'fails', note: outcome.error });
   }
 }
 
@@ -180,7 +188,7 @@ function describe(info: MachineInfo, metas: Map<ColumnId, Meta>, torchNote: stri
 
 function method(limits: Limits, quick: boolean, rounds: number): string {
   return [
-    `Each configuration runs in its own child process${rounds > 1 ? `, ${rounds} rounds in turn (glubina wasm, tfjs wasm and PyTorch; their timed runs are pooled, so a cell's count covers all rounds; glubina js and tfjs cpu run once)` : ''}. Each cell: untimed warm-up iterations for ${limits.warmupMs / 1e3} s, then on while the iteration gets faster (each 250 ms window's median 3% below the best before it; V8 optimises a training step's hundreds of functions over its first 2–3 s), up to ${limits.maxWarmupMs / 1e3} s (one iteration when it takes over ${limits.singleRunAboveMs / 1e3} s), then timed runs, each repeating the iteration for at least ${limits.minRunMs} ms; at least ${limits.minRuns} runs (3 when an iteration takes over 1 s${limits.singleRunAboveMs < limits.skipAboveMs ? `, 1 when over ${limits.singleRunAboveMs / 1e3} s` : ''}) and at most ${limits.maxRuns}, stopping after ${limits.budgetMs / 1e3} s. **Cells show the median (number of timed runs).** An item one iteration of which takes over ${limits.skipAboveMs / 1e3} s is skipped, predicted from a smaller size (the previous GEMM, the convolution at batch 1) where possible.${quick ? ' This was a `--quick` run: a subset with shorter timing, without the glubina js and tfjs cpu columns.' : ''}`,
+    `Each configuration runs in its own child process. The compared columns (glubina wasm, tfjs wasm, PyTorch) run side by side and take turns: for each item, each warms up in turn, then they alternate one timed run at a time, the order rotating each round, so that a slow spell of this shared machine (tens of seconds, 30–45% slower) falls on every column alike${rounds > 1 ? `; ${rounds} passes over the items, their timed runs pooled, so a cell's count covers all passes` : ''}. glubina js and tfjs cpu run afterwards, one process each. Each cell: untimed warm-up iterations for ${limits.warmupMs / 1e3} s, then on while the iteration gets faster (each 250 ms window's median 3% below the best before it; V8 optimises a training step's hundreds of functions over its first 2–3 s), up to ${limits.maxWarmupMs / 1e3} s (one iteration when it takes over ${limits.singleRunAboveMs / 1e3} s), then timed runs, each repeating the iteration for at least ${limits.minRunMs} ms (in the compared columns after one untimed iteration, as the side has been idle); at least ${limits.minRuns} runs (3 when an iteration takes over 1 s${limits.singleRunAboveMs < limits.skipAboveMs ? `, 1 when over ${limits.singleRunAboveMs / 1e3} s` : ''}) and at most ${limits.maxRuns}, stopping after ${limits.budgetMs / 1e3} s of timed runs per column. **Cells show the median (number of timed runs).** An item one iteration of which takes over ${limits.skipAboveMs / 1e3} s is skipped, predicted from a smaller size (the previous GEMM, the convolution at batch 1) where possible.${quick ? ' This was a `--quick` run: a subset with shorter timing, without the glubina js and tfjs cpu columns.' : ''}`,
     '',
     '- "1t"/"2t": threads. tfjs runs one thread in Node. PyTorch\'s 2-thread run sets OPENBLAS_NUM_THREADS=1 (OpenBLAS\'s own threads fight PyTorch\'s).',
     '- Ratios: how many times better glubina is (> 1: glubina faster or smaller; rates divided, times and memory inverted). "vs PyTorch 1t": glubina wasm 1t ÷ PyTorch 1t; "vs PyTorch 2t": glubina wasm 2t ÷ PyTorch 2t; "vs tfjs": glubina wasm 1t ÷ tfjs wasm, or tfjs cpu where wasm fails (marked). The 2-thread targets compare with PyTorch\'s faster run of the two (its best configuration on 2 cores).',
@@ -245,26 +253,56 @@ async function main(): Promise<void> {
     absent(['p1', 'p2'], torchIds, torchNote);
   }
   const tfItems = without(timed, ['ew.copyref', 'ew.clone']);
-  for (let round = 0; round < opts.rounds && timed.length > 0; round++) {
-    if (opts.rounds > 1) console.error(`round ${round + 1} of ${opts.rounds}`);
-    await run(glubinaSide('g1', 'wasm', 1, timed, { copyref: 'true' }));
-    await run(glubinaSide('g2', 'wasm', 2, without(timed, ['ew.copyref'])));
-    // --quick leaves out the slow columns (glubina's reference backend, tfjs's CPU backend); they run once.
-    if (!opts.quick && round === 0) await run(glubinaSide('gjs', 'js', 1, without(timed, ['ew.copyref'])));
-    await run({ column: 'tw', command: node, args: [tfjs, ...sideArgs(tfItems, limits, { backend: 'wasm' })], items: tfItems, timeoutMs: sideTimeout });
-    const failed = tfItems.filter((id) => results.get(id)?.tw?.status === 'fails');
-    if (failed.length > 0 && !opts.quick && round === 0) {
-      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(failed, limits, { backend: 'cpu' })], items: failed, timeoutMs: sideTimeout });
+  // The compared columns run as served sides, all alive at once, taking turns run by run (see
+  // suites/interleave.ts); each item's cells are then measured over the same minutes.
+  const serve = (column: ColumnId, side: Side): { side: ServedProcess; items: Set<string> } => {
+    loads.set(column, loadavg()[0]);
+    const env: NodeJS.ProcessEnv = { ...process.env, ...side.env };
+    delete env.GLUBINA_BACKEND;
+    delete env.GLUBINA_NUM_THREADS;
+    const onOther = (text: string): void => { if (opts.verbose) process.stderr.write(`    ${label(column)}| ${text}\n`); };
+    return { side: new ServedProcess(column, { command: side.command, args: [...side.args, '--serve=true'], env, cwd: ROOT }, onOther), items: new Set(side.items) };
+  };
+  const served = timed.length === 0 ? [] : [
+    serve('g1', glubinaSide('g1', 'wasm', 1, timed, { copyref: 'true' })),
+    serve('g2', glubinaSide('g2', 'wasm', 2, without(timed, ['ew.copyref']))),
+    serve('tw', { column: 'tw', command: node, args: [tfjs, ...sideArgs([], limits, { backend: 'wasm' })], items: tfItems, timeoutMs: sideTimeout }),
+    ...(torchUsable ? [serve('p1', torchSide('p1', 1, torchItems)), serve('p2', torchSide('p2', 2, torchItems))] : []),
+  ];
+  for (const { side } of served) {
+    const meta = await side.meta;
+    if (meta !== null && !metas.has(side.column)) metas.set(side.column, meta);
+    if (side.column === 'p1' && meta !== null && meta.torch === null) {
+      torchNote = `no torch in ${opts.python}: ${String(meta.error)}`;
+      absent(['p1', 'p2'], torchIds, torchNote);
+      torchUsable = false;
     }
-    if (torchUsable) {
-      const first = await run(torchSide('p1', 1, torchItems));
-      if (first.meta && first.meta.torch === null) {
-        torchNote = `no torch in ${opts.python}: ${String(first.meta.error)}`;
-        absent(['p1', 'p2'], torchIds, torchNote);
-        torchUsable = false;
-      } else if (torchItems.length > 0) {
-        await run(torchSide('p2', 2, torchItems));
+  }
+  const inPlay = served.filter(({ side }) => torchUsable || (side.column !== 'p1' && side.column !== 'p2'));
+  for (let round = 0; round < opts.rounds; round++) {
+    if (opts.rounds > 1 && timed.length > 0) console.error(`round ${round + 1} of ${opts.rounds}`);
+    for (const id of timed) {
+      const sides = inPlay.filter((s) => s.items.has(id));
+      for (const { side } of sides) {
+        const why = side.stoppedBecause;
+        if (why !== null) setCell(results, id, side.column, { status: 'fails', note: why });
       }
+      const outcome = await interleaveItem(id, sides.filter((s) => s.side.stoppedBecause === null).map((s) => s.side), limits);
+      for (const [column, { report, lost }] of outcome) {
+        recordReport(results, column, report);
+        process.stderr.write(progressLine(column, report));
+        if (lost) served.find((s) => s.side.column === column)?.side.stop(report.note ?? 'stopped answering');
+      }
+    }
+  }
+  await Promise.all(served.map(({ side }) => side.close()));
+  // The slow columns (glubina's reference backend, tfjs's CPU backend for what its wasm backend
+  // cannot do) run once, one process each; --quick leaves them out.
+  if (!opts.quick && timed.length > 0) {
+    await run(glubinaSide('gjs', 'js', 1, without(timed, ['ew.copyref'])));
+    const failed = tfItems.filter((id) => results.get(id)?.tw?.status === 'fails');
+    if (failed.length > 0) {
+      await run({ column: 'tc', command: node, args: [tfjs, ...sideArgs(failed, limits, { backend: 'cpu' })], items: failed, timeoutMs: sideTimeout });
     }
   }
   if (torchUsable && timed.length === 0) {

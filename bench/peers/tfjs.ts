@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { CONV, EW_SIZE, GEMM_SIZES } from '../suites/items.js';
-import { reportTrainingRss, runBenches, type Bench } from '../suites/measure.js';
+import { reportTrainingRss, runBenches, serveBenches, type Bench } from '../suites/measure.js';
 import { emit, emitMeta, errorNote, parseSideArgs } from '../suites/protocol.js';
 import { loadTfjs, loadTfjsWasm, type TfSequential, type TfTensor } from './tfjs_api.js';
 
@@ -115,6 +115,10 @@ async function main(): Promise<void> {
     if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend '${backend}' did not initialise`);
     await tf.ready();
   } catch (e) {
+    if (options.has('serve')) {
+      emitMeta({ framework: 'tfjs', error: errorNote(e) });
+      await serveBenches({}, limits, errorNote(e));
+    }
     for (const id of items) emit({ item: id, status: 'fails', note: errorNote(e) });
     return;
   }
@@ -123,7 +127,8 @@ async function main(): Promise<void> {
     reportTrainingRss(training(lenet, [64, 28, 28, 1])().run, limits);
     return;
   }
-  runBenches(items, BENCHES, limits);
+  if (options.has('serve')) await serveBenches(BENCHES, limits);
+  else runBenches(items, BENCHES, limits);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

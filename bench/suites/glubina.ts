@@ -11,7 +11,7 @@ import {
   setBackend, setNumThreads, tidy,
 } from '../../src/index.js';
 import { CONV, EW_SIZE, GEMM_SIZES } from './items.js';
-import { reportTrainingRss, runBenches, type Bench } from './measure.js';
+import { reportTrainingRss, runBenches, serveBenches, type Bench } from './measure.js';
 import { emit, emitMeta, errorNote, parseSideArgs } from './protocol.js';
 
 /** A model that maps a batch to logits. */
@@ -130,7 +130,7 @@ const COPY_REFERENCE: Bench = () => {
   return { run: () => dst.set(src) };
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const { items, limits, options } = parseSideArgs(process.argv.slice(2));
   const backend = options.get('backend') ?? 'wasm';
   const threads = Number(options.get('threads') ?? '1');
@@ -138,6 +138,10 @@ function main(): void {
     setBackend(backend);
     if (backend === 'wasm') setNumThreads(threads);
   } catch (e) {
+    if (options.has('serve')) {
+      emitMeta({ framework: 'glubina', error: errorNote(e) });
+      await serveBenches({}, limits, errorNote(e));
+    }
     for (const id of items) emit({ item: id, status: 'fails', note: errorNote(e) });
     return;
   }
@@ -151,11 +155,13 @@ function main(): void {
     reportTrainingRss(step, limits);
     return;
   }
-  runBenches(items, { ...BENCHES, ...(options.has('copyref') ? { 'ew.copyref': COPY_REFERENCE } : {}) }, limits);
+  const benches = { ...BENCHES, ...(options.has('copyref') ? { 'ew.copyref': COPY_REFERENCE } : {}) };
+  if (options.has('serve')) await serveBenches(benches, limits);
+  else runBenches(items, benches, limits);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main();
+  await main();
   // The wasm backend's worker pool would keep the process alive.
   process.exit(0);
 }

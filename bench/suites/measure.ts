@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ITEMS } from './items.js';
-import { emit, errorNote, type Limits, type Report } from './protocol.js';
+import { emit, emitDone, emitReady, emitTime, errorNote, type Limits, type Report } from './protocol.js';
+import { createInterface } from 'node:readline';
 
 /** A measurement: the report without its item id, and how long one untimed iteration took (ms). */
 export type Measurement = Omit<Report, 'item'> & { iterationMs: number };
@@ -24,6 +25,27 @@ function median(xs: readonly number[]): number {
 
 /** Times `fn` (one iteration of the work) under `limits`; see the module docs. */
 export function measure(fn: () => void, limits: Limits): Measurement {
+  const warm = warmUp(fn, limits);
+  if (warm.status !== 'ok') return warm;
+  const once = warm.iterationMs;
+  const reps = repsFor(once, limits);
+  const single = once > limits.singleRunAboveMs;
+  const minRuns = single ? 1 : once > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns;
+  const maxRuns = single ? 1 : limits.maxRuns;
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < maxRuns) {
+    times.push(timedRun(fn, reps));
+    if (times.length >= minRuns && performance.now() - start > limits.budgetMs) break;
+  }
+  return { status: 'ok', times, iterationMs: once };
+}
+
+/**
+ * The untimed part of {@link measure}: the first calls (an item over `skipAboveMs` is skipped), then
+ * the warm-up. Returns how long one iteration took at the end, or the skip.
+ */
+export function warmUp(fn: () => void, limits: Limits): { status: 'ok'; iterationMs: number } | Measurement {
   const clock = (): number => performance.now();
   // The first call compiles, allocates and fills caches: it is never timed.
   let t0 = clock();
@@ -61,19 +83,19 @@ export function measure(fn: () => void, limits: Limits): Measurement {
       if (elapsed >= limits.maxWarmupMs || (elapsed >= limits.warmupMs && !improving)) break;
     }
   }
-  const reps = Math.max(1, Math.ceil(limits.minRunMs / Math.max(once, 1e-3)));
-  const single = once > limits.singleRunAboveMs;
-  const minRuns = single ? 1 : once > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns;
-  const maxRuns = single ? 1 : limits.maxRuns;
-  const times: number[] = [];
-  const start = clock();
-  while (times.length < maxRuns) {
-    t0 = clock();
-    for (let r = 0; r < reps; r++) fn();
-    times.push((clock() - t0) / reps / 1e3);
-    if (times.length >= minRuns && clock() - start > limits.budgetMs) break;
-  }
-  return { status: 'ok', times, iterationMs: once };
+  return { status: 'ok', iterationMs: once };
+}
+
+/** Iterations per timed run: enough for the run to last `minRunMs`. */
+export function repsFor(iterationMs: number, limits: Limits): number {
+  return Math.max(1, Math.ceil(limits.minRunMs / Math.max(iterationMs, 1e-3)));
+}
+
+/** One timed run: `reps` iterations, in seconds per iteration. */
+function timedRun(fn: () => void, reps: number): number {
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) fn();
+  return (performance.now() - t0) / reps / 1e3;
 }
 
 function skipped(ms: number, limits: Limits): Measurement {
@@ -167,6 +189,69 @@ export function runBenches(items: readonly string[], benches: Readonly<Record<st
       }
     }
   }
+}
+
+/**
+ * The `--serve` loop (see protocol.ts): answers `setup`, `run` and `teardown` commands from stdin for
+ * the items `benches` has, until stdin closes. The runner sends one command at a time and waits.
+ * With `unavailable` (why the framework could not start), every setup fails with that note.
+ */
+export async function serveBenches(benches: Readonly<Record<string, Bench>>, limits: Limits, unavailable?: string): Promise<void> {
+  let current: { id: string; run: () => void; teardown?: () => void } | null = null;
+  const finish = (): void => {
+    try {
+      current?.teardown?.();
+    } catch {
+      // freeing after a failure may fail too; the next item starts afresh
+    }
+    current = null;
+  };
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [command, arg = ''] = line.trim().split(/\s+/, 2);
+    if (command === 'setup') {
+      finish();
+      const bench = benches[arg];
+      if (unavailable !== undefined) {
+        emit({ item: arg, status: 'fails', note: unavailable });
+        continue;
+      }
+      if (!bench) {
+        emit({ item: arg, status: 'fails', note: `no benchmark '${arg}' on this side` });
+        continue;
+      }
+      try {
+        const b = bench();
+        current = { id: arg, run: b.run, teardown: b.teardown };
+        const warm = warmUp(b.run, limits);
+        if (warm.status === 'ok') emitReady(arg, warm.iterationMs);
+        else {
+          const { iterationMs: _ms, ...report } = warm;
+          emit({ item: arg, ...report });
+          finish();
+        }
+      } catch (e) {
+        emit({ item: arg, status: 'fails', note: errorNote(e) });
+        finish();
+      }
+    } else if (command === 'run') {
+      if (current === null) {
+        emit({ item: '', status: 'fails', note: 'run before a successful setup' });
+        continue;
+      }
+      const { id, run } = current;
+      try {
+        run();
+        emitTime(timedRun(run, Math.max(1, Number(arg) || 1)));
+      } catch (e) {
+        emit({ item: id, status: 'fails', note: errorNote(e) });
+        finish();
+      }
+    } else if (command === 'teardown') {
+      finish();
+      emitDone();
+    }
+  }
+  finish();
 }
 
 /**

@@ -3,6 +3,15 @@
  * per result on stdout, `BENCH {json}`, and one `META {json}` line describing the side. Any other
  * output (banners, warnings) is ignored, so a side may print freely. Results stream as they come:
  * a side that crashes or times out still delivers what it finished.
+ *
+ * With `--serve` a side instead waits for commands on stdin, one per line, and answers each with
+ * one line, so that the runner can interleave the timed runs of several sides (see interleave.ts):
+ * - `setup <item>`: builds and warms up the item; `READY {item, iterationMs}`, or a `BENCH` report
+ *   when it fails or is skipped;
+ * - `run <reps>`: one untimed iteration (caches, sleeping threads), then `reps` timed ones;
+ *   `TIME {seconds}` per iteration;
+ * - `teardown`: frees the item; `DONE {note?}` (a note about the item, e.g. PyTorch's preallocated
+ *   elementwise speed).
  * @module
  */
 
@@ -24,6 +33,9 @@ export type Meta = Record<string, string | number | boolean | null>;
 
 export const REPORT_PREFIX = 'BENCH ';
 export const META_PREFIX = 'META ';
+export const READY_PREFIX = 'READY ';
+export const TIME_PREFIX = 'TIME ';
+export const DONE_PREFIX = 'DONE ';
 
 /** Writes one result line. */
 export function emit(report: Report): void {
@@ -35,8 +47,29 @@ export function emitMeta(meta: Meta): void {
   process.stdout.write(META_PREFIX + JSON.stringify(meta) + '\n');
 }
 
-/** A line of a side's output: a report, its meta, or anything else (ignored). */
-export type Line = { kind: 'report'; report: Report } | { kind: 'meta'; meta: Meta } | { kind: 'other'; text: string };
+/** Writes a served side's answer to `setup`: the item is warm; one iteration took `iterationMs`. */
+export function emitReady(item: string, iterationMs: number): void {
+  process.stdout.write(READY_PREFIX + JSON.stringify({ item, iterationMs }) + '\n');
+}
+
+/** Writes a served side's answer to `run`: seconds per timed iteration. */
+export function emitTime(seconds: number): void {
+  process.stdout.write(TIME_PREFIX + JSON.stringify({ seconds }) + '\n');
+}
+
+/** Writes a served side's answer to `teardown`, with an optional note about the item. */
+export function emitDone(note?: string): void {
+  process.stdout.write(DONE_PREFIX + JSON.stringify(note === undefined ? {} : { note }) + '\n');
+}
+
+/** A line of a side's output: a report, its meta, a served side's answer, or anything else (ignored). */
+export type Line =
+  | { kind: 'report'; report: Report }
+  | { kind: 'meta'; meta: Meta }
+  | { kind: 'ready'; item: string; iterationMs: number }
+  | { kind: 'time'; seconds: number }
+  | { kind: 'done'; note?: string }
+  | { kind: 'other'; text: string };
 
 /** Parses one line of a side's stdout; malformed protocol lines count as 'other'. */
 export function parseLine(text: string): Line {
@@ -47,6 +80,15 @@ export function parseLine(text: string): Line {
     } else if (text.startsWith(META_PREFIX)) {
       const m = JSON.parse(text.slice(META_PREFIX.length)) as unknown;
       if (m !== null && typeof m === 'object' && !Array.isArray(m)) return { kind: 'meta', meta: m as Meta };
+    } else if (text.startsWith(READY_PREFIX)) {
+      const r = JSON.parse(text.slice(READY_PREFIX.length)) as { item?: unknown; iterationMs?: unknown };
+      if (typeof r.item === 'string' && typeof r.iterationMs === 'number') return { kind: 'ready', item: r.item, iterationMs: r.iterationMs };
+    } else if (text.startsWith(TIME_PREFIX)) {
+      const r = JSON.parse(text.slice(TIME_PREFIX.length)) as { seconds?: unknown };
+      if (typeof r.seconds === 'number' && r.seconds >= 0) return { kind: 'time', seconds: r.seconds };
+    } else if (text.startsWith(DONE_PREFIX)) {
+      const r = JSON.parse(text.slice(DONE_PREFIX.length)) as { note?: unknown };
+      if (r !== null && typeof r === 'object') return typeof r.note === 'string' ? { kind: 'done', note: r.note } : { kind: 'done' };
     }
   } catch {
     // not ours

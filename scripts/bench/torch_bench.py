@@ -3,10 +3,13 @@
 
     python3 scripts/bench/torch_bench.py --threads=1 --items=gemm.1024,conv.fwd --limits='{...}'
     python3 scripts/bench/torch_bench.py --threads=1 --rss --limits='{...}'
+    python3 scripts/bench/torch_bench.py --threads=1 --serve --limits='{...}'   (commands on stdin)
 
 Does the same work as bench/suites/glubina.ts, in PyTorch's API, and times it the way
 bench/suites/measure.ts does (warm-up, then timed runs of repeated iterations). Prints one
 `META {json}` line and one `BENCH {json}` line per item; the runner computes units and medians.
+With --serve it answers setup / run / teardown commands from stdin instead, as the Node sides do
+(see bench/suites/protocol.ts), so that the runner can interleave the sides' timed runs.
 When torch cannot be imported it prints a META line with "torch": null and exits 0.
 The runner sets OPENBLAS_NUM_THREADS=1 (OpenBLAS's own threads fight PyTorch's intra-op threads).
 """
@@ -39,6 +42,25 @@ WARMUP_GAIN = 0.03
 
 def measure(fn, limits):
     """Mirrors measure() in bench/suites/measure.ts."""
+    warm = warm_up(fn, limits)
+    if warm["status"] != "ok":
+        return warm
+    once = warm["iterationMs"]
+    reps = reps_for(once, limits)
+    single = once > limits["singleRunAboveMs"]
+    min_runs = 1 if single else min(3, limits["minRuns"]) if once > 1000 else limits["minRuns"]
+    max_runs = 1 if single else limits["maxRuns"]
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_runs:
+        times.append(timed_run(fn, reps))
+        if len(times) >= min_runs and (time.perf_counter() - start) * 1e3 > limits["budgetMs"]:
+            break
+    return {"status": "ok", "times": times}
+
+
+def warm_up(fn, limits):
+    """Mirrors warmUp() in bench/suites/measure.ts: the first calls, then the warm-up."""
     clock = time.perf_counter
     t0 = clock()
     fn()
@@ -70,21 +92,64 @@ def measure(fn, limits):
             elapsed = (clock() - warm_start) * 1e3
             if elapsed >= limits.get("maxWarmupMs", 0) or (elapsed >= limits.get("warmupMs", 0) and not improving):
                 break
-    reps = max(1, -(-limits["minRunMs"] // max(once, 1e-3)))
-    reps = int(reps)
-    single = once > limits["singleRunAboveMs"]
-    min_runs = 1 if single else min(3, limits["minRuns"]) if once > 1000 else limits["minRuns"]
-    max_runs = 1 if single else limits["maxRuns"]
-    times = []
-    start = clock()
-    while len(times) < max_runs:
-        t0 = clock()
-        for _ in range(reps):
-            fn()
-        times.append((clock() - t0) / reps)
-        if len(times) >= min_runs and (clock() - start) * 1e3 > limits["budgetMs"]:
-            break
-    return {"status": "ok", "times": times}
+    return {"status": "ok", "iterationMs": once}
+
+
+def reps_for(once, limits):
+    return int(max(1, -(-limits["minRunMs"] // max(once, 1e-3))))
+
+
+def timed_run(fn, reps):
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - t0) / reps
+
+
+def serve(benches, limits, note_for):
+    """The --serve loop of bench/suites/protocol.ts: answers setup / run / teardown from stdin."""
+    current = None
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts:
+            continue
+        command, arg = parts[0], (parts[1] if len(parts) > 1 else "")
+        if command == "setup":
+            current = None
+            setup = benches.get(arg)
+            if setup is None:
+                out("BENCH ", {"item": arg, "status": "fails", "note": "no benchmark %r on this side" % arg})
+                continue
+            try:
+                fn = setup()
+                warm = warm_up(fn, limits)
+            except Exception as e:  # noqa: BLE001 - reported as a 'fails' cell
+                out("BENCH ", {"item": arg, "status": "fails", "note": failure(e)})
+                continue
+            if warm["status"] == "ok":
+                current = (arg, fn)
+                out("READY ", {"item": arg, "iterationMs": warm["iterationMs"]})
+            else:
+                warm["item"] = arg
+                out("BENCH ", warm)
+        elif command == "run":
+            if current is None:
+                out("BENCH ", {"item": "", "status": "fails", "note": "run before a successful setup"})
+                continue
+            try:
+                current[1]()
+                out("TIME ", {"seconds": timed_run(current[1], max(1, int(arg or "1")))})
+            except Exception as e:  # noqa: BLE001
+                out("BENCH ", {"item": current[0], "status": "fails", "note": failure(e)})
+                current = None
+        elif command == "teardown":
+            note = note_for(current[0]) if current is not None else None
+            current = None
+            out("DONE ", {"note": note} if note else {})
+
+
+def failure(e):
+    return (str(e).splitlines() or [type(e).__name__])[0][:200]
 
 
 def skipped(ms, limits):
@@ -246,6 +311,21 @@ def main():
             out("BENCH ", {"item": "rss.lenet", "status": "fails", "note": str(e).splitlines()[0][:200]})
         return
 
+    def preallocated_note(item):
+        """A fresh 40 MB output is mmap'ed and unmapped by glibc on every call (page faults); the
+        same op into a preallocated tensor shows what the kernel itself reaches."""
+        if item not in ew_bytes:
+            return None
+        pre = measure(elementwise(item[3:], preallocated=True)(), limits)
+        if pre["status"] != "ok":
+            return None
+        t = statistics.median(pre["times"])
+        return "allocates its 40 MB output on every call; into a preallocated tensor (out=): %.1f GB/s" % (ew_bytes[item] / t / 1e9)
+
+    if "serve" in opts:
+        serve(benches, limits, preallocated_note)
+        return
+
     for item in items:
         setup = benches.get(item)
         if setup is None:
@@ -253,14 +333,11 @@ def main():
         try:
             result = measure(setup(), limits)
         except Exception as e:  # noqa: BLE001 - reported as a 'fails' cell
-            result = {"status": "fails", "note": (str(e).splitlines() or [type(e).__name__])[0][:200]}
-        if item in ew_bytes and result["status"] == "ok":
-            # A fresh 40 MB output is mmap'ed and unmapped by glibc on every call (page faults);
-            # the same op into a preallocated tensor shows what the kernel itself reaches.
-            pre = measure(elementwise(item[3:], preallocated=True)(), limits)
-            if pre["status"] == "ok":
-                t = statistics.median(pre["times"])
-                result["note"] = "allocates its 40 MB output on every call; into a preallocated tensor (out=): %.1f GB/s" % (ew_bytes[item] / t / 1e9)
+            result = {"status": "fails", "note": failure(e)}
+        if result["status"] == "ok":
+            note = preallocated_note(item)
+            if note:
+                result["note"] = note
         result["item"] = item
         out("BENCH ", result)
 
