@@ -6,7 +6,7 @@
 export { convertStrided, copyStrided, fill1, fill4, fill8, zeroBytes } from './kernels/copy';
 export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
-export { conv1chF32, conv1chScratchBytes, conv1chWeightGradF32 } from './kernels/conv_direct';
+export { conv1chF32, conv1chScratchBytes, conv1chWeightGradF32, conv1chWeightGradSumF32 } from './kernels/conv_direct';
 export { convInputGradF32, convInputGradScratchBytes } from './kernels/conv_input_grad';
 // Exported only so that Binaryen keeps it a function of its own (see the kernel's comment).
 export { conv1chTile6x8 as convMicroKernel6x8 } from './kernels/conv_direct';

