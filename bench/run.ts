@@ -27,7 +27,7 @@ import { machineInfo, type MachineInfo } from './suites/machine.js';
 import { LIMITS, parseLine, sideArgs, type Limits, type Meta, type Report } from './suites/protocol.js';
 import { cellOf, formatCell, Footnotes, renderResults, type Cell, type Results } from './suites/table.js';
 import { interleaveItem } from './suites/interleave.js';
-import { ServedProcess } from './suites/served.js';
+import { exitNote, ServedProcess, sideEnv } from './suites/served.js';
 import { checkTargets, formatTargets } from './suites/targets.js';
 
 /** The repository root (this file runs from dist/bench/). */
@@ -84,11 +84,7 @@ const label = (column: ColumnId): string => COLUMNS.find((c) => c.id === column)
 function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): Promise<SideOutcome> {
   return new Promise((resolve) => {
     const outcome: SideOutcome = { reports: [], meta: null, error: null, timedOut: false };
-    const env: NodeJS.ProcessEnv = { ...process.env, ...side.env };
-    // Each side chooses its backend and threads itself.
-    delete env.GLUBINA_BACKEND;
-    delete env.GLUBINA_NUM_THREADS;
-    const child = spawn(side.command, side.args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(side.command, side.args, { cwd: ROOT, env: sideEnv(side.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const timer = setTimeout(() => {
       outcome.timedOut = true;
@@ -114,10 +110,7 @@ function runSide(side: Side, verbose: boolean, onReport: (r: Report) => void): P
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (outcome.error === null && !outcome.timedOut && code !== 0) {
-        const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-        outcome.error = `the process exited with ${code !== null ? `code ${code}` : `signal ${signal}`}${last ? `: ${last.trim().slice(0, 200)}` : ''}`;
-      }
+      if (outcome.error === null && !outcome.timedOut && code !== 0) outcome.error = exitNote(code, signal, stderr);
       resolve(outcome);
     });
   });
@@ -257,9 +250,7 @@ async function main(): Promise<void> {
   // suites/interleave.ts); each item's cells are then measured over the same minutes.
   const serve = (column: ColumnId, side: Side): { side: ServedProcess; items: Set<string> } => {
     loads.set(column, loadavg()[0]);
-    const env: NodeJS.ProcessEnv = { ...process.env, ...side.env };
-    delete env.GLUBINA_BACKEND;
-    delete env.GLUBINA_NUM_THREADS;
+    const env = sideEnv(side.env);
     const onOther = (text: string): void => { if (opts.verbose) process.stderr.write(`    ${label(column)}| ${text}\n`); };
     return { side: new ServedProcess(column, { command: side.command, args: [...side.args, '--serve=true'], env, cwd: ROOT }, onOther), items: new Set(side.items) };
   };

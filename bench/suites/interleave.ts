@@ -8,7 +8,7 @@
  * @module
  */
 import type { ColumnId } from './items.js';
-import { repsFor } from './measure.js';
+import { runPlan } from './measure.js';
 import type { Limits, Line, Report } from './protocol.js';
 
 /** A side that answers commands (a child process in `--serve` mode, or a stand-in in tests). */
@@ -58,13 +58,7 @@ export async function interleaveItem(item: string, sides: readonly Served[], lim
     try {
       const answer = await side.request(`setup ${item}`, setupMs);
       if (answer.kind === 'ready') {
-        const ms = answer.iterationMs;
-        const single = ms > limits.singleRunAboveMs;
-        turns.push({
-          side, reps: repsFor(ms, limits), iterationMs: ms, times: [],
-          minRuns: single ? 1 : ms > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns,
-          maxRuns: single ? 1 : limits.maxRuns,
-        });
+        turns.push({ side, iterationMs: answer.iterationMs, times: [], ...runPlan(answer.iterationMs, limits) });
       } else if (answer.kind === 'report') {
         results.set(side.column, { report: { ...answer.report, item }, lost: false });
       } else {

@@ -28,10 +28,7 @@ export function measure(fn: () => void, limits: Limits): Measurement {
   const warm = warmUp(fn, limits);
   if (warm.status !== 'ok') return warm;
   const once = warm.iterationMs;
-  const reps = repsFor(once, limits);
-  const single = once > limits.singleRunAboveMs;
-  const minRuns = single ? 1 : once > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns;
-  const maxRuns = single ? 1 : limits.maxRuns;
+  const { reps, minRuns, maxRuns } = runPlan(once, limits);
   const times: number[] = [];
   const start = performance.now();
   while (times.length < maxRuns) {
@@ -86,9 +83,17 @@ export function warmUp(fn: () => void, limits: Limits): { status: 'ok'; iteratio
   return { status: 'ok', iterationMs: once };
 }
 
-/** Iterations per timed run: enough for the run to last `minRunMs`. */
-export function repsFor(iterationMs: number, limits: Limits): number {
-  return Math.max(1, Math.ceil(limits.minRunMs / Math.max(iterationMs, 1e-3)));
+/**
+ * The timed runs of an item whose iteration takes `iterationMs`: iterations per run (enough to last
+ * `minRunMs`), and how many runs at least and at most (fewer for slow iterations).
+ */
+export function runPlan(iterationMs: number, limits: Limits): { reps: number; minRuns: number; maxRuns: number } {
+  const single = iterationMs > limits.singleRunAboveMs;
+  return {
+    reps: Math.max(1, Math.ceil(limits.minRunMs / Math.max(iterationMs, 1e-3))),
+    minRuns: single ? 1 : iterationMs > 1000 ? Math.min(3, limits.minRuns) : limits.minRuns,
+    maxRuns: single ? 1 : limits.maxRuns,
+  };
 }
 
 /** One timed run: `reps` iterations, in seconds per iteration. */

@@ -9,6 +9,21 @@ import type { Served } from './interleave.js';
 import type { ColumnId } from './items.js';
 import { parseLine, type Line, type Meta } from './protocol.js';
 
+/** Why a side's process ended, with the last line of its stderr. */
+export function exitNote(code: number | null, signal: string | null, stderr: string): string {
+  const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+  return `the process exited with ${code !== null ? `code ${code}` : `signal ${signal}`}${last ? `: ${last.trim().slice(0, 200)}` : ''}`;
+}
+
+/** The environment of a side: the runner's, plus `extra`, without the variables each side sets itself. */
+export function sideEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  // Each side chooses its backend and threads itself.
+  delete env.GLUBINA_BACKEND;
+  delete env.GLUBINA_NUM_THREADS;
+  return env;
+}
+
 /** How to start a side. */
 export interface SideCommand {
   command: string;
@@ -44,8 +59,7 @@ export class ServedProcess implements Served {
     this.child.on('error', (e) => this.lost(e.message));
     this.child.on('close', (code, signal) => {
       gotMeta(null);
-      const last = this.stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-      this.lost(`the process exited with ${code !== null ? `code ${code}` : `signal ${signal}`}${last ? `: ${last.trim().slice(0, 200)}` : ''}`);
+      this.lost(exitNote(code, signal, this.stderr));
     });
   }
 
