@@ -15,7 +15,7 @@ export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
 // Exported only so that Binaryen keeps it a function of its own: inlined into sgemm, V8 schedules
 // its loads badly and it runs at half speed (see gemm_micro.ts).
 export { micro6x8 as gemmMicroKernel6x8 } from './kernels/gemm_micro';
-export { convDirectF32 } from './kernels/gemm_small';
+export { convDirectF32, convWeightGradDirectF32, convWeightGradScratchBytes } from './kernels/gemm_small';
 export { gather, scatterAddF32 } from './kernels/indexing';
 export { batchNormBackwardF32, batchNormF32 } from './kernels/norm';
 export { adamStepF32 } from './kernels/optim';

@@ -4,7 +4,7 @@
  *
  * ```text
  * node dist/bench/lenet_profile.js [--threads=1] [--model=bench|relu] [--runs=7] [--steps=20] [--warm=10]
- *                                  [--conv] [--infer] [--rss] [--ops] [--only=lenet]
+ *                                  [--conv] [--infer] [--rss] [--ops] [--kernels] [--only=lenet]
  * node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/lenet_profile.js --threads=1 --only=lenet
  * ```
  *
@@ -113,6 +113,48 @@ function printBackendCalls(be: ReturnType<typeof getBackend>, step: () => void, 
   console.log(`${sum.toFixed(2).padStart(8)} ms in all`);
 }
 
+/**
+ * Runs `steps` more steps with every kernel call made on this thread timed (the calling thread's
+ * share of a split call included, the workers' not); prints ms per step by kernel. Swaps the
+ * backend's export object for timed wrappers, so it reaches into private fields: a profiling aid only.
+ */
+function printKernelCalls(be: WasmBackend, step: () => void, steps: number): void {
+  const inner = be as unknown as { kernels: Record<string, unknown>; pool: { local: Record<string, unknown> } };
+  const exports = inner.kernels;
+  const totals = new Map<string, { ms: number; calls: number }>();
+  const timed: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(exports)) {
+    if (typeof fn !== 'function') {
+      timed[name] = fn;
+      continue;
+    }
+    timed[name] = (...a: number[]): unknown => {
+      const t0 = performance.now();
+      const out = (fn as (...b: number[]) => unknown)(...a);
+      const e = totals.get(name) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      totals.set(name, e);
+      return out;
+    };
+  }
+  inner.kernels = timed;
+  inner.pool.local = timed;
+  try {
+    for (let i = 0; i < steps; i++) step();
+  } finally {
+    inner.kernels = exports;
+    inner.pool.local = exports;
+  }
+  let sum = 0;
+  console.log(`kernel calls on this thread per step (${steps} steps):`);
+  for (const [key, e] of [...totals].sort((p, q) => q[1].ms - p[1].ms)) {
+    sum += e.ms / steps;
+    if (e.ms / steps >= 0.005) console.log(`${(e.ms / steps).toFixed(3).padStart(8)} ms ${String(e.calls / steps).padStart(5)}× ${key}`);
+  }
+  console.log(`${sum.toFixed(2).padStart(8)} ms in all`);
+}
+
 function main(): void {
   const threads = Number(arg('threads', '1'));
   const runs = Number(arg('runs', '7'));
@@ -135,6 +177,7 @@ function main(): void {
     const r = time(step, runs, steps, Number(arg('warm', '10')));
     console.log(`lenet train64 (${arg('model', 'bench')}): ${(64000 / r.ms).toFixed(0)} samples/s, ${r.ms.toFixed(3)} ms/step ${fmt(r)}`);
     if (flag('ops')) printBackendCalls(be, step, steps);
+    if (flag('kernels') && be instanceof WasmBackend) printKernelCalls(be, step, steps);
     if (flag('rss')) {
       for (let i = 0; i < 300; i++) step();
       console.log(`peak RSS after ${300 + runs * steps + 10} steps: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -10,7 +10,7 @@ import {
 } from '../src/index.js';
 import type { Storage } from '../src/core/backend.js';
 import type { Conv2dGeometry } from '../src/core/conv_shape.js';
-import { convFoldedF32, hasImplicitConv } from '../src/backends/wasm/conv.js';
+import { convFoldedF32, hasFoldedWeightGrad, hasImplicitConv } from '../src/backends/wasm/conv.js';
 import { assertAgree, onBackend, randomArray } from './wasm_helpers.js';
 
 function rnd(shape: number[], seed: number): Tensor {
@@ -209,6 +209,8 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
     [[5, 3, 9, 7], 4, [3, 2], [2, 1], [1, 1, 1, 1], [1, 2]],
     [[3, 2, 11, 13], 7, [3, 3], [2, 3], [2, 0, 1, 2], [1, 1]],
     [[9, 5, 6, 6], 16, [3, 3], [1, 1], [1, 1, 1, 1], [2, 1]],
+    // Unpadded (the whole-row copies), K = 576: slabs of 80 columns start mid-image and mid-row.
+    [[3, 64, 9, 9], 4, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]],
   ];
   for (const threads of [1, 2]) {
     for (const [shape, O, k, s, p, d] of IMPLICIT) {
@@ -242,16 +244,18 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
       });
     }
   }
-  test('policy: a one-thread training step gets it as im2col + GEMM, the same bits and columns', () => {
+  test('policy: columns are stored only where the weight gradient cannot rebuild them, on one thread by im2col + GEMM', () => {
     const be = onBackend('wasm', () => getBackend());
     assert.ok(be instanceof WasmBackend);
     const before = getNumThreads();
     try {
       onBackend('wasm', () => {
         const g = geometry(14, 14, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]);
-        const x = rnd([8, 6, 14, 14], 1);
         const w = rnd([16, 6, 5, 5], 2);
-        const NL = 8 * g.outH * g.outW;
+        // Batch 4: N·L = 400, below the in-cache weight gradient's 512, so training keeps the columns.
+        const x = rnd([4, 6, 14, 14], 1);
+        const NL = 4 * g.outH * g.outW;
+        assert.ok(!hasFoldedWeightGrad(16, x, g));
         setNumThreads(1);
         const inference = be.conv2dFolded(x, w, g, false);
         assert.equal(inference?.columns, null);
@@ -261,6 +265,13 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
         assertAgree(new Tensor(training.columns, [150, NL]), new Tensor(be.im2colBatched(x, g), [150, NL]), 0, 0, 'columns');
         setNumThreads(2);
         assert.notEqual(be.conv2dFolded(x, w, g, true)?.columns ?? null, null);
+        // Batch 8 (N·L = 800): the weight gradient rebuilds them, so none are stored on any thread count.
+        const x8 = rnd([8, 6, 14, 14], 3);
+        assert.ok(hasFoldedWeightGrad(16, x8, g));
+        for (const threads of [1, 2]) {
+          setNumThreads(threads);
+          assert.equal(be.conv2dFolded(x8, w, g, true)?.columns, null, `${threads} thread(s)`);
+        }
       });
     } finally {
       setNumThreads(before);
@@ -273,6 +284,63 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
       assert.equal(be.conv2dFolded!(rnd([4, 3, 6, 6], 1), rnd([17, 3, 3, 3], 2), g, false), null);
       assert.equal(be.conv2dFolded!(rnd([4, 4, 6, 6], 1), rnd([8, 2, 3, 3], 2), g, false), null);
     });
+  });
+});
+
+describe('in-cache weight gradient (columns rebuilt block by block, never stored)', () => {
+  /** [x shape, out channels, kernel, stride, padding t/b/l/r, dilation]: LeNet's C3, odd geometries, K > 192 (row chunks). */
+  const WGRAD: [number[], number, [number, number], [number, number], [number, number, number, number], [number, number]][] = [
+    [[64, 6, 14, 14], 16, [5, 5], [1, 1], [0, 0, 0, 0], [1, 1]],
+    [[5, 3, 20, 18], 4, [3, 2], [2, 1], [1, 1, 1, 1], [1, 2]],
+    [[6, 24, 12, 12], 8, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]],
+    [[6, 2, 25, 23], 7, [3, 3], [2, 3], [2, 0, 1, 2], [1, 1]],
+  ];
+  for (const [shape, O, k, s, p, d] of WGRAD) {
+    const label = `x ${shape.join('x')} → ${O} k ${k} s ${s} p ${p} d ${d}`;
+    test(`${label}: bit-identical to grad @ im2colᵀ on 1 and 2 threads`, () => {
+      const be = onBackend('wasm', () => getBackend());
+      assert.ok(be instanceof WasmBackend);
+      const before = getNumThreads();
+      try {
+        onBackend('wasm', () => {
+          const g = geometry(shape[2], shape[3], k, s, p, d);
+          const K = shape[1] * k[0] * k[1];
+          const NL = shape[0] * g.outH * g.outW;
+          const x = rnd(shape, 21);
+          const grad = rnd([O, NL], 22);
+          assert.ok(hasFoldedWeightGrad(O, x, g), 'the kernel takes this shape');
+          const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
+          const expected = grad.matmul(cols.transpose(0, 1));
+          for (const threads of [1, 2]) {
+            setNumThreads(threads);
+            if (threads > 1) be.waitForThreads(10000);
+            const got = be.conv2dFoldedWeightGrad(grad, x, g);
+            assert.ok(got !== null);
+            assertAgree(new Tensor(got, [O, K]), expected, 0, 0, `${threads} thread(s) ${label}`);
+          }
+        });
+      } finally {
+        setNumThreads(before);
+      }
+    });
+  }
+  test('declined where the explicit product would not take the dot-product path (O + K > 256, N·L < 512)', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      const g = geometry(12, 12, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]);
+      assert.equal(be.conv2dFoldedWeightGrad!(rnd([16, 3200], 1), rnd([32, 27, 12, 12], 2), g), null);
+      assert.equal(be.conv2dFoldedWeightGrad!(rnd([16, 500], 1), rnd([5, 6, 12, 12], 2), g), null);
+    });
+  });
+  test('a training step through conv2d gives PyTorch-rule gradients with it (agrees with the js backend)', () => {
+    agree('conv2d weight and input gradients', () => {
+      const x = rnd([8, 6, 14, 14], 31).requiresGrad_();
+      const w = rnd([16, 6, 5, 5], 32).requiresGrad_();
+      const b = rnd([16], 33).requiresGrad_();
+      // A random linear loss: gradients are sums of ~800 products of size ≤ 1, without cancellation to tiny values.
+      F.conv2d(x, w, b).mul(rnd([8, 16, 10, 10], 34)).sum().backward();
+      return [w.grad!, b.grad!, x.grad!];
+    }, 1e-4, 1e-4);
   });
 });
 

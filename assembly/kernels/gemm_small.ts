@@ -321,6 +321,34 @@ export const DOT_MIN_K: i32 = 512;
   store<f32>(c, add ? load<f32>(c) + r : r);
 }
 
+/** Rows of the column matrix {@link convWeightGradDirectF32} builds at a time (≤ 396 KiB of slab, in L2). */
+const WGRAD_ROWS: i32 = 192;
+
+/** Bytes of scratch {@link convWeightGradDirectF32} needs for a range of `rows` rows k. */
+export function convWeightGradScratchBytes(rows: i32): i32 {
+  return min(rows, WGRAD_ROWS) * (DOT_KB + 16) * 4;
+}
+
+/**
+ * The implicit-GEMM convolution weight gradient: C[:, k0:k1] (C is [m × K], row stride ldc) =
+ * dy[m × NL] (row stride NL) · columnsᵀ, where the columns [K, NL] are im2col of x (geometry block
+ * `g`, batch-folded), built {@link DOT_KB} columns by up to {@link WGRAD_ROWS} rows at a time in
+ * `scratch` and never stored. The same K blocks and tiles as {@link sgemmDot} over stored columns,
+ * so bit-identical to im2col followed by it, however the rows k are split across threads.
+ */
+export function convWeightGradDirectF32(m: i32, k0: i32, k1: i32, NL: i32, dy: usize, x: usize, g: usize, c: usize, ldc: i32, scratch: usize): void {
+  // Slab rows one cache line longer than a block: rows 2 KiB apart would crowd a few L1 sets.
+  const ls = DOT_KB + 16;
+  for (let p0 = 0; p0 < NL; p0 += DOT_KB) {
+    const kb = min(DOT_KB, NL - p0);
+    for (let r0 = k0; r0 < k1; r0 += WGRAD_ROWS) {
+      const r1 = min(k1, r0 + WGRAD_ROWS);
+      im2colSlab(x, g, r0, r1, p0, kb, scratch, ls);
+      dotBlock(m, r1 - r0, kb, dy + (<usize>p0 << 2), NL, scratch, ls, c + (<usize>r0 << 2), ldc, p0 > 0);
+    }
+  }
+}
+
 /**
  * C[m×n] (row stride ldc) = A[m×k] · B[k×n] where A's rows and B's columns are contiguous
  * (A row-major with row stride lda, B column-major with column stride ldb): dot products over K

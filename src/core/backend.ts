@@ -191,10 +191,17 @@ export interface Backend {
    * Optional: a convolution (groups 1) as one implicit GEMM, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
    * → `output` [O, N·outH·outW] (the batch-folded layout of `weight @ im2colBatched(x)`), the columns
    * built piece by piece in cache rather than written whole and read back. With `keepColumns` (the
-   * weight gradient will need them) it also returns them as `im2colBatched` would. Returns null
-   * when the backend has no kernel for these operands.
+   * weight gradient will need them) it also returns them as `im2colBatched` would, unless its
+   * {@link Backend.conv2dFoldedWeightGrad} takes this convolution (then `columns` is null). Returns
+   * null when the backend has no kernel for these operands.
    */
   conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
+  /**
+   * Optional: the weight gradient of {@link Backend.conv2dFolded} from its output gradient `grad`
+   * [O, N·outH·outW], grad @ im2colBatched(x)ᵀ → [O, C·kH·kW], the columns built piece by piece in
+   * cache and never stored. Returns null when the backend has no kernel for these operands.
+   */
+  conv2dFoldedWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
   /**
    * Optional: the input gradient of a convolution (groups 1) weight [O, C, kH, kW] ⋆ x over `batch`
    * images, from its output gradient in the batch-folded layout `grad` [O, batch·outH·outW]:

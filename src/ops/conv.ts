@@ -122,9 +122,10 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
 /**
  * The batch-folded product weight [O, K] @ im2colBatched(x) [K, N·L] as the backend's implicit GEMM
  * (the columns built slab by slab in cache, never read back from memory), or null where the backend
- * has no kernel for it. The columns are stored only when the weight gradient will need them. The
- * gradient rule is the composed one's: input gradient col2im(weightᵀ @ grad), weight gradient
- * grad @ columnsᵀ (with grad mode on in backward, for double backward, built from differentiable ops).
+ * has no kernel for it. The columns are stored only when the weight gradient will need them and the
+ * backend cannot rebuild them in cache itself. The gradient rule is the composed one's: input
+ * gradient col2im(weightᵀ @ grad), weight gradient grad @ columnsᵀ (with grad mode on in backward,
+ * for double backward, built from differentiable ops).
  */
 function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
   const folded = x.backend.conv2dFolded?.(x, weight, g, isGradEnabled() && weight.requiresGrad) ?? null;
@@ -137,8 +138,11 @@ function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | nu
   return record('ConvolutionBackward0', wrap(folded.output, [O, NL]), [x, weight], (grad, [sx, sw, kept], needs) => {
     const dx = needs[0] ? foldedInputGrad(sw, grad, g, N) : null;
     if (!needs[1]) return [dx, null];
-    const cols = kept !== undefined && !isGradEnabled() ? kept : im2colBatched(sx, g);
-    return [dx, reshape(foldedWeightGrad(grad, cols), sw.shape)];
+    if (isGradEnabled()) return [dx, reshape(foldedWeightGrad(grad, im2colBatched(sx, g)), sw.shape)];
+    if (kept !== undefined) return [dx, reshape(foldedWeightGrad(grad, kept), sw.shape)];
+    const direct = sx.backend.conv2dFoldedWeightGrad?.(grad, sx, g) ?? null;
+    const dw = direct === null ? foldedWeightGrad(grad, im2colBatched(sx, g)) : wrap(direct, [O, K]);
+    return [dx, reshape(dw, sw.shape)];
   }, columns === null ? [x, weight] : [x, weight, columns]);
 }
 

@@ -19,7 +19,7 @@ import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
 import {
-  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, DIRECT_MAX_O, explicitFoldedConvF32, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, foldedWeightGradF32, hasFoldedWeightGrad, DIRECT_MAX_O, explicitFoldedConvF32, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
 import { PARALLEL_MIN_NS, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
@@ -422,11 +422,22 @@ export class WasmBackend implements WasmContext {
     this.check('conv2d', x);
     this.check('conv2d', weight);
     // Measured on LeNet-5 (A/B in one process): inference at batch 256 24.9 → 20.6 ms on one thread,
-    // and two-thread training steps 8.1–8.3 → 7.6 ms. A one-thread training step, which must store
-    // the columns anyway, was 0.1–0.3 ms slower than im2col + GEMM, so that case runs those two
-    // (the same bits either way).
+    // and two-thread training steps 8.1–8.3 → 7.6 ms.
     if (!hasImplicitConv(x, weight, geometry)) return null;
-    return keepColumns && this.pool.numThreads === 1 ? explicitFoldedConvF32(this, x, weight, geometry) : convFoldedF32(this, x, weight, geometry, keepColumns);
+    // The weight gradient rebuilds the columns in cache where it can (conv2dFoldedWeightGrad): storing
+    // 3.8 MB of them for LeNet-5's C3 and reading them back cost a one-thread training step 5% more
+    // (6.57 vs 6.94 ms; two threads 4.65 vs 4.68, A/B in one process).
+    const keep = keepColumns && !hasFoldedWeightGrad(weight.shape[0], x, geometry);
+    // Where the columns must be stored anyway, im2col + GEMM (the same bits) was 0.1–0.3 ms faster
+    // per one-thread step than storing them from the implicit GEMM's slabs.
+    return keep && this.pool.numThreads === 1 ? explicitFoldedConvF32(this, x, weight, geometry) : convFoldedF32(this, x, weight, geometry, keep);
+  }
+
+  /** {@inheritDoc Backend.conv2dFoldedWeightGrad} */
+  conv2dFoldedWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
+    this.check('conv2d backward', grad);
+    this.check('conv2d backward', x);
+    return grad.storage.dtype === 'float32' && hasFoldedWeightGrad(grad.shape[0], x, geometry) ? foldedWeightGradF32(this, grad, x, geometry) : null;
   }
 
   /** {@inheritDoc Backend.conv2dInputGrad} */

@@ -231,6 +231,50 @@ export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2d
   return { output, columns };
 }
 
+/** The largest O + C·kH·kW that {@link foldedWeightGradF32} takes: gemmPath's dot-product path (see hasFoldedWeightGrad). */
+const FOLDED_WGRAD_MAX_OK = 256;
+
+/** The smallest N·outH·outW that {@link foldedWeightGradF32} takes (one of sgemmDot's K blocks). */
+const FOLDED_WGRAD_MIN_NL = 512;
+
+/**
+ * True when {@link foldedWeightGradF32} takes the float32 convolution of x with O output channels
+ * (groups 1): exactly when the explicit product grad [O, N·L] @ columnsᵀ would take gemmPath's
+ * dot-product path, whose bits it reproduces (O + C·kH·kW ≤ 256 and N·L ≥ 512).
+ */
+export function hasFoldedWeightGrad(O: number, x: View, g: Conv2dGeometry): boolean {
+  const [N, C] = x.shape;
+  return x.storage.dtype === 'float32' && O + C * g.kernelH * g.kernelW <= FOLDED_WGRAD_MAX_OK &&
+    N * g.outH * g.outW >= FOLDED_WGRAD_MIN_NL;
+}
+
+/**
+ * The weight gradient of {@link convFoldedF32}, grad [O, N·outH·outW] @ columnsᵀ → a new [O, C·kH·kW]
+ * storage, the columns rebuilt block by block in cache (see `Backend.conv2dFoldedWeightGrad`):
+ * bit-identical to im2col + matmul. Split across threads by column of the result, each thread
+ * building only its rows of the column matrix.
+ */
+export function foldedWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage {
+  const [N, C] = x.shape;
+  const O = grad.shape[0];
+  const K = C * g.kernelH * g.kernelW;
+  const NL = N * g.outH * g.outW;
+  const out = ctx.storage('float32', O * K, true);
+  if (O * K === 0 || NL === 0) return out;
+  const dy = dense(ctx, grad);
+  const src = dense(ctx, x);
+  // After the copies above, which may use the descriptor area themselves.
+  const geo = writeGeometry(ctx, g, C, N);
+  // Columns of the result in pairs (the dot kernels' tile width), several parts per thread.
+  const pairs = Math.ceil(K / 2);
+  const threads = ctx.threadsFor((2 * O * K * NL) / IMPLICIT_FLOP_PER_NS);
+  const rows = Math.ceil(pairs / Math.min(pairs, threads === 1 ? 1 : threads * PARTS_PER_THREAD)) * 2;
+  runWithScratch(ctx, 'convWeightGradDirectF32', pairs, threads, ctx.kernels.convWeightGradScratchBytes(rows),
+    (p0, p1, scratch) => [O, 2 * p0, Math.min(K, 2 * p1), NL, dy.ptr, src.ptr, geo, out.ptr, K, scratch]);
+  freeDense(ctx, dy, src);
+  return out;
+}
+
 /**
  * {@link convFoldedF32} with the columns kept, as explicit im2col + GEMM (the same bits): on one
  * thread, where the columns must be written anyway, this was 0.1–0.3 ms faster per LeNet-5 step.

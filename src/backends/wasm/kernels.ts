@@ -54,6 +54,10 @@ export interface KernelExports {
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
     x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, accumulate: number,
   ): void;
+  convWeightGradDirectF32(
+    m: number, k0: number, k1: number, NL: number, dy: number, x: number, geometry: number, c: number, ldc: number, scratch: number,
+  ): void;
+  convWeightGradScratchBytes(rows: number): number;
   convInputGradF32(
     dy: number, dyImage: number, dyChannel: number, w: number, dx: number, O: number, C: number, geometry: number,
     scratch: number, n0: number, n1: number,
@@ -81,7 +85,7 @@ export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
   'adamStepF32', 'batchNormF32', 'batchNormBackwardF32', 'avgPool2dF32', 'avgPool2dBackwardF32', 'convDirectF32',
-  'conv1chF32', 'conv1chWeightGradF32', 'convInputGradF32',
+  'conv1chF32', 'conv1chWeightGradF32', 'convInputGradF32', 'convWeightGradDirectF32',
 ] as const;
 
 /** A kernel a worker can run. */
