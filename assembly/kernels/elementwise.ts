@@ -60,6 +60,18 @@ const U_CLAMP = 16;
     const vlo = f32x4.splat(lo);
     const vhi = f32x4.splat(hi);
     if (sx == 1) {
+      if (op == U_TANH) {
+        // Two vectors per trip: V8 keeps tanh's constants in stack slots and reloads them at the
+        // loop's back edge; one trip per vector spent a fifth of the time there (0.54 → 0.45 ms
+        // for 301k floats in one A/B; four per trip was no faster).
+        for (; i + 8 <= n; i += 8) {
+          const a = uvec(op, v128.load(x), vlo, vhi);
+          const b = uvec(op, v128.load(x, 16), vlo, vhi);
+          v128.store(out, a);
+          v128.store(out, b, 16);
+          x += 32; out += 32;
+        }
+      }
       for (; i + 4 <= n; i += 4) {
         v128.store(out, uvec(op, v128.load(x), vlo, vhi));
         x += 16; out += 16;
