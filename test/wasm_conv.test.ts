@@ -215,7 +215,7 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
   for (const threads of [1, 2]) {
     for (const [shape, O, k, s, p, d] of IMPLICIT) {
       const label = `${threads} thread(s): x ${shape.join('x')} → ${O} k ${k} s ${s} p ${p} d ${d}`;
-      test(`${label}: forward bit-identical to im2col + matmul, kept columns to im2col`, () => {
+      test(`${label}: forward (with and without bias) bit-identical to im2col + matmul + permute + add, kept columns to im2col`, () => {
         const be = onBackend('wasm', () => getBackend());
         assert.ok(be instanceof WasmBackend);
         const before = getNumThreads();
@@ -228,14 +228,21 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
             const NL = shape[0] * g.outH * g.outW;
             const x = rnd(shape, 11);
             const w = rnd([O, shape[1], k[0], k[1]], 12);
+            // A zero and a negative-zero bias among them: adding them must not change −0 sums.
+            const b = fromTypedArray(Float32Array.from({ length: O }, (_, i) => (i === 0 ? 0 : i === 1 ? -0 : (i % 5) - 2.25)), [O]);
             const cols = new Tensor(be.im2colBatched(x, g), [K, NL]);
+            const product = w.reshape([O, K]).matmul(cols).reshape([O, shape[0], g.outH, g.outW]).permute(1, 0, 2, 3).contiguous();
+            const outShape = [shape[0], O, g.outH, g.outW];
+            assert.ok(hasImplicitConv(x, w, g), 'the implicit kernel takes this shape');
             for (const keep of [false, true]) {
-              assert.ok(hasImplicitConv(x, w, g), 'the implicit kernel takes this shape');
-              // The kernel itself; which path conv2d takes is the policy test's business below.
-              const folded = convFoldedF32(be, x, w, g, keep);
-              assertAgree(new Tensor(folded.output, [O, NL]), w.reshape([O, K]).matmul(cols), 0, 0, `forward ${label}`);
-              if (keep) assertAgree(new Tensor(folded.columns!, [K, NL]), cols, 0, 0, `kept columns ${label}`);
-              else assert.equal(folded.columns, null);
+              for (const bias of [null, b]) {
+                // The kernel itself; which path conv2d takes is the policy test's business below.
+                const folded = convFoldedF32(be, x, w, g, bias, keep);
+                const expected = bias === null ? product : product.add(bias.reshape([1, O, 1, 1]));
+                assertAgree(new Tensor(folded.output, outShape), expected, 0, 0, `forward ${label} bias ${bias !== null}`);
+                if (keep) assertAgree(new Tensor(folded.columns!, [K, NL]), cols, 0, 0, `kept columns ${label}`);
+                else assert.equal(folded.columns, null);
+              }
             }
           });
         } finally {
@@ -244,7 +251,7 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
       });
     }
   }
-  test('policy: columns are stored only where the weight gradient cannot rebuild them, on one thread by im2col + GEMM', () => {
+  test('policy: training stores the columns only where the weight gradient cannot rebuild them in cache', () => {
     const be = onBackend('wasm', () => getBackend());
     assert.ok(be instanceof WasmBackend);
     const before = getNumThreads();
@@ -256,21 +263,18 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
         const x = rnd([4, 6, 14, 14], 1);
         const NL = 4 * g.outH * g.outW;
         assert.ok(!hasFoldedWeightGrad(16, x, g));
-        setNumThreads(1);
-        const inference = be.conv2dFolded(x, w, g, false);
-        assert.equal(inference?.columns, null);
-        const training = be.conv2dFolded(x, w, g, true);
-        assert.ok(inference !== null && training !== null && training.columns !== null);
-        assertAgree(new Tensor(training.output, [16, NL]), new Tensor(inference.output, [16, NL]), 0, 0, 'explicit vs implicit');
-        assertAgree(new Tensor(training.columns, [150, NL]), new Tensor(be.im2colBatched(x, g), [150, NL]), 0, 0, 'columns');
-        setNumThreads(2);
-        assert.notEqual(be.conv2dFolded(x, w, g, true)?.columns ?? null, null);
-        // Batch 8 (N·L = 800): the weight gradient rebuilds them, so none are stored on any thread count.
+        // Batch 8 (N·L = 800): the weight gradient rebuilds them, so none are stored.
         const x8 = rnd([8, 6, 14, 14], 3);
         assert.ok(hasFoldedWeightGrad(16, x8, g));
         for (const threads of [1, 2]) {
           setNumThreads(threads);
-          assert.equal(be.conv2dFolded(x8, w, g, true)?.columns, null, `${threads} thread(s)`);
+          const inference = be.conv2dFolded(x, w, g, null, false);
+          assert.equal(inference?.columns, null);
+          const training = be.conv2dFolded(x, w, g, null, true);
+          assert.ok(inference !== null && training !== null && training.columns !== null);
+          assertAgree(new Tensor(training.output, [4, 16, 10, 10]), new Tensor(inference.output, [4, 16, 10, 10]), 0, 0, 'training vs inference');
+          assertAgree(new Tensor(training.columns, [150, NL]), new Tensor(be.im2colBatched(x, g), [150, NL]), 0, 0, 'columns');
+          assert.equal(be.conv2dFolded(x8, w, g, null, true)?.columns, null, `${threads} thread(s)`);
         }
       });
     } finally {
@@ -281,8 +285,9 @@ describe('implicit-GEMM convolution (columns built slab by slab, never stored)',
     onBackend('wasm', () => {
       const be = getBackend();
       const g = geometry(6, 6, [3, 3], [1, 1], [0, 0, 0, 0], [1, 1]);
-      assert.equal(be.conv2dFolded!(rnd([4, 3, 6, 6], 1), rnd([17, 3, 3, 3], 2), g, false), null);
-      assert.equal(be.conv2dFolded!(rnd([4, 4, 6, 6], 1), rnd([8, 2, 3, 3], 2), g, false), null);
+      assert.equal(be.conv2dFolded!(rnd([4, 3, 6, 6], 1), rnd([17, 3, 3, 3], 2), g, null, false), null);
+      assert.equal(be.conv2dFolded!(rnd([4, 4, 6, 6], 1), rnd([8, 2, 3, 3], 2), g, null, false), null);
+      assert.equal(be.conv2dFolded!(rnd([4, 0, 6, 6], 1), rnd([8, 0, 3, 3], 2), g, null, false), null, 'no input channels');
     });
   });
 });

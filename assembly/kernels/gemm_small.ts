@@ -131,23 +131,61 @@ export function sgemmDirect(
   b: usize, rsB: i32,
   c: usize, ldc: i32, scratch: usize, accumulate: bool,
 ): void {
-  directColumns(false, m, 0, n, k, a, rsA, csA, b, rsB, 0, 0, c, ldc, scratch, accumulate);
+  directColumns(false, m, 0, n, k, a, rsA, csA, b, rsB, 0, 0, c, ldc, scratch, accumulate, 0, 0);
 }
 
 /**
- * The implicit-GEMM convolution forward: C[m × (N·L)] (row stride ldc) = weight[m × K] · columns,
- * columns [jA, jB) only, where the columns are im2col of x (geometry block `g`, batch-folded) built
- * slab by slab in `scratch`, and copied to `cols` ([K, N·L], row stride ldc) when it is not 0 (the
- * weight gradient needs them; the GEMM still reads them from the cache-hot slab). Same slabs and
- * tiles as {@link sgemmDirect}, so the result is bit-identical to im2col followed by it.
+ * The implicit-GEMM convolution forward: weight[m × K] · columns, columns [jA, jB) only, where the
+ * columns are im2col of x (geometry block `g`, batch-folded, N·L of them) built slab by slab in
+ * `scratch`, and copied to `cols` ([K, N·L], row stride ldc) when it is not 0 (the weight gradient
+ * needs them; the GEMM still reads them from the cache-hot slab). The result goes to `c` in the
+ * batch-major layout [N, m, L] (L = `imageL` output positions per image), plus bias[o] on channel o
+ * when `bias` is not 0 (added to the finished sums, as a separate broadcast add rounds). Same slabs
+ * and tiles as {@link sgemmDirect}, so the sums are bit-identical to im2col followed by it.
  */
 export function convDirectF32(
   m: i32, jA: i32, jB: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   x: usize, g: usize, cols: usize,
-  c: usize, ldc: i32, scratch: usize, accumulate: bool,
+  c: usize, ldc: i32, scratch: usize, imageL: i32, bias: usize,
 ): void {
-  directColumns(true, m, jA, jB, k, a, rsA, csA, x, 0, g, cols, c, ldc, scratch, accumulate);
+  directColumns(true, m, jA, jB, k, a, rsA, csA, x, 0, g, cols, c, ldc, scratch, false, imageL, bias);
+}
+
+/**
+ * Columns [j0, j0 + w) of a slab's result, `src` [m × w] (row stride `stride` floats), into the
+ * batch-major out [N, m, L] (column j is image j / L, position j mod L), plus bias[o] on row o when
+ * `bias` is not 0: one run per image the slab touches.
+ */
+@inline function scatterSlab(src: usize, stride: i32, m: i32, j0: i32, w: i32, out: usize, L: i32, bias: usize): void {
+  const nA = j0 / L;
+  const lA = j0 - nA * L;
+  const jEnd = j0 + w;
+  for (let o = 0; o < m; o++) {
+    const bv = bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0;
+    const b4 = f32x4.splat(bv);
+    let s = src + (<usize>(o * stride) << 2);
+    let n = nA;
+    let l = lA;
+    let j = j0;
+    while (j < jEnd) {
+      const len = min(L - l, jEnd - j);
+      const d = out + (<usize>((n * m + o) * L + l) << 2);
+      let q = 0;
+      // A bias of 0 is not added: −0 + 0 would store +0 where the product gave −0.
+      if (bias != 0) {
+        for (; q + 4 <= len; q += 4) v128.store(d + (<usize>q << 2), f32x4.add(v128.load(s + (<usize>q << 2)), b4));
+        for (; q < len; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)) + bv);
+      } else {
+        for (; q + 4 <= len; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+        for (; q < len; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+      }
+      s += <usize>len << 2;
+      j += len;
+      n++;
+      l = 0;
+    }
+  }
 }
 
 /**
@@ -158,16 +196,22 @@ export function convDirectF32(
   conv: bool, m: i32, jA: i32, jB: i32, k: i32,
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, g: usize, cols: usize,
-  c: usize, ldc: i32, scratch: usize, accumulate: bool,
+  c: usize, ldc: i32, scratch: usize, accumulate: bool, imageL: i32, bias: usize,
 ): void {
   const width = max(8, min(1024, (DIRECT_SLAB / k - 32) & ~7));
   // The relaxed build runs whole 6-row tiles through the packed GEMM's 6×8 micro-kernel, from a
   // k-major copy of those rows of A placed after the largest slab; the rest take the 4/2/1-row
   // kernels below. Each C element is summed in k order either way. With m ≤ 16 and k ≤ 8192 (the
-  // path's limits) slab + copy + tile take at most 1.4 MiB of the GEMM's 2.1 MiB scratch.
+  // path's limits) slab + copy + tile (+ the batch-major slab block) take at most 1.4 MiB of the
+  // GEMM's 2.3 MiB scratch.
   const rows6 = ASC_FEATURE_RELAXED_SIMD ? m - m % 6 : 0;
   const packedA = scratch + (<usize>(k * (((width + 15) & ~15) + 16)) << 2);
   const tile = packedA + (<usize>(rows6 * k) << 2);
+  // With `imageL` > 0 (batch-major output) the tiles go to a slab-wide block after the tile, row
+  // stride `width`, scattered to C once the slab is done (m·width ≤ 16K floats more scratch).
+  const batchMajor = imageL > 0;
+  const slabC = tile + (6 * 8 << 2);
+  const cStride = batchMajor ? width : ldc;
   if (rows6 > 0) packA(a, rsA, csA, rows6, k, packedA);
   for (let j0 = jA; j0 < jB; j0 += width) {
     const w = min(width, jB - j0);
@@ -187,17 +231,18 @@ export function convDirectF32(
         memory.copy(scratch + (<usize>(p * ls) << 2), b + (<usize>(p * rsB + j0) << 2), <usize>w << 2);
       }
     }
+    const cBase = batchMajor ? slabC : c + (<usize>j0 << 2);
     for (let j = 0; j < w8; j += 8) {
       const pb = scratch + (<usize>j << 2);
-      const pc = c + (<usize>(j0 + j) << 2);
+      const pc = cBase + (<usize>j << 2);
       let i = 0;
       for (; i < rows6; i += 6) {
         micro6x8(k, packedA + (<usize>(i * k) << 2), pb, <usize>ls << 2, tile);
-        storeTile(tile, pc + (<usize>(i * ldc) << 2), ldc, 6, 8, accumulate);
+        storeTile(tile, pc + (<usize>(i * cStride) << 2), cStride, 6, 8, accumulate);
       }
-      for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
-      for (; i + 2 <= m; i += 2) direct2x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * ldc) << 2), ldc, accumulate);
-      for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, ls, pc + (<usize>(i * ldc) << 2), accumulate);
+      for (; i + 4 <= m; i += 4) direct4x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * cStride) << 2), cStride, accumulate);
+      for (; i + 2 <= m; i += 2) direct2x8(k, a + (<usize>(i * rsA) << 2), rsA, csA, pb, ls, pc + (<usize>(i * cStride) << 2), cStride, accumulate);
+      for (; i < m; i++) direct1x8(k, a + (<usize>(i * rsA) << 2), csA, pb, ls, pc + (<usize>(i * cStride) << 2), accumulate);
     }
     for (let j = w8; j < w; j++) {
       for (let i = 0; i < m; i++) {
@@ -209,10 +254,11 @@ export function convDirectF32(
           pa += <usize>csA << 2;
           pb += <usize>ls << 2;
         }
-        const pc = c + (<usize>(i * ldc + j0 + j) << 2);
+        const pc = cBase + (<usize>(i * cStride + j) << 2);
         store<f32>(pc, accumulate ? load<f32>(pc) + s : s);
       }
     }
+    if (batchMajor) scatterSlab(slabC, cStride, m, j0, w, c, imageL, bias);
   }
 }
 

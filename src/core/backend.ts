@@ -188,14 +188,15 @@ export interface Backend {
    */
   col2imBatched?(cols: View, geometry: Conv2dGeometry, batch: number): Storage;
   /**
-   * Optional: a convolution (groups 1) as one implicit GEMM, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
-   * → `output` [O, N·outH·outW] (the batch-folded layout of `weight @ im2colBatched(x)`), the columns
-   * built piece by piece in cache rather than written whole and read back. With `keepColumns` (the
-   * weight gradient will need them) it also returns them as `im2colBatched` would, unless its
-   * {@link Backend.conv2dFoldedWeightGrad} takes this convolution (then `columns` is null). Returns
-   * null when the backend has no kernel for these operands.
+   * Optional: a convolution (groups 1) as one implicit GEMM over batch-folded columns, weight
+   * [O, C, kH, kW] ⋆ x [N, C, H, W] (+ `bias` [O] per channel, added to each finished sum as a
+   * separate broadcast add rounds) → `output` [N, O, outH, outW]: the product `weight @
+   * im2colBatched(x)`, the columns built piece by piece in cache rather than written whole and read
+   * back. With `keepColumns` (the weight gradient will need them) it also returns them as
+   * `im2colBatched` would, unless its {@link Backend.conv2dFoldedWeightGrad} takes this convolution
+   * (then `columns` is null). Returns null when the backend has no kernel for these operands.
    */
-  conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
+  conv2dFolded?(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null, keepColumns: boolean): { output: Storage; columns: Storage | null } | null;
   /**
    * Optional: the weight gradient of {@link Backend.conv2dFolded} from its output gradient `grad`
    * [O, N·outH·outW], grad @ im2colBatched(x)ᵀ → [O, C·kH·kW], the columns built piece by piece in

@@ -111,8 +111,6 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
   const K = (C / groups) * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
   const w = reshape(weight, [groups, O / groups, K]);
-  const implicit = groups === 1 ? implicitConv(x, weight, g) : null;
-  if (implicit !== null) return N === 1 ? reshape(implicit, [1, O, g.outH, g.outW]) : permute(reshape(implicit, [O, N, g.outH, g.outW]), [1, 0, 2, 3]);
   // Large images keep one product per image: their columns are long already.
   if (N === 1 || L >= FOLD_BELOW) return reshape(matmul(w, reshape(im2col(x, g), [N, groups, K, L])), [N, O, g.outH, g.outW]);
   const cols = reshape(im2colBatched(x, g), [groups, K, N * L]);
@@ -120,30 +118,50 @@ function conv2dCore(x: Tensor, weight: Tensor, groups: number, g: Conv2dGeometry
 }
 
 /**
- * The batch-folded product weight [O, K] @ im2colBatched(x) [K, N·L] as the backend's implicit GEMM
- * (the columns built slab by slab in cache, never read back from memory), or null where the backend
- * has no kernel for it. The columns are stored only when the weight gradient will need them and the
- * backend cannot rebuild them in cache itself. The gradient rule is the composed one's: input
- * gradient col2im(weightᵀ @ grad), weight gradient grad @ columnsᵀ (with grad mode on in backward,
- * for double backward, built from differentiable ops).
+ * The batch-folded product weight [O, K] @ im2colBatched(x) [K, N·L] (+ bias) as the backend's
+ * implicit GEMM (the columns built slab by slab in cache, never read back from memory), laid out
+ * [N, O, outH, outW] with the bias added by the backend, or null where it has no kernel for it. The
+ * columns are stored only when the weight gradient will need them and the backend cannot rebuild
+ * them in cache itself. The gradient rules are the composed ones': input gradient
+ * col2im(weightᵀ @ grad), weight gradient grad @ columnsᵀ (with grad mode on in backward, for double
+ * backward, built from differentiable ops), bias gradient the sum of grad per channel.
  */
-function implicitConv(x: Tensor, weight: Tensor, g: Conv2dGeometry): Tensor | null {
-  const folded = x.backend.conv2dFolded?.(x, weight, g, isGradEnabled() && weight.requiresGrad) ?? null;
+function implicitConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor | null {
+  const folded = x.backend.conv2dFolded?.(x, weight, g, bias, isGradEnabled() && weight.requiresGrad) ?? null;
   if (folded === null) return null;
   const N = x.shape[0];
   const O = weight.shape[0];
   const K = numel(weight.shape) / O;
   const NL = N * g.outH * g.outW;
   const columns = folded.columns === null ? null : wrap(folded.columns, [K, NL]);
-  return record('ConvolutionBackward0', wrap(folded.output, [O, NL]), [x, weight], (grad, [sx, sw, kept], needs) => {
-    const dx = needs[0] ? foldedInputGrad(sw, grad, g, N) : null;
-    if (!needs[1]) return [dx, null];
-    if (isGradEnabled()) return [dx, reshape(foldedWeightGrad(grad, im2colBatched(sx, g)), sw.shape)];
-    if (kept !== undefined) return [dx, reshape(foldedWeightGrad(grad, kept), sw.shape)];
-    const direct = sx.backend.conv2dFoldedWeightGrad?.(grad, sx, g) ?? null;
-    const dw = direct === null ? foldedWeightGrad(grad, im2colBatched(sx, g)) : wrap(direct, [O, K]);
-    return [dx, reshape(dw, sw.shape)];
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record('ConvolutionBackward0', wrap(folded.output, [N, O, g.outH, g.outW]), inputs, (grad, [sx, sw, kept], needs) => {
+    const flat = foldedGrad(grad);
+    const dx = needs[0] ? foldedInputGrad(sw, flat(), g, N) : null;
+    // Row sums of the folded gradient: contiguous rows, where the sum over [0, 2, 3] strides.
+    const db = bias !== null && needs[2] ? sum(flat(), [1]) : null;
+    let dw: Tensor | null = null;
+    if (needs[1]) {
+      if (isGradEnabled()) dw = foldedWeightGrad(flat(), im2colBatched(sx, g));
+      else if (kept !== undefined) dw = foldedWeightGrad(flat(), kept);
+      else {
+        const direct = sx.backend.conv2dFoldedWeightGrad?.(flat(), sx, g) ?? null;
+        dw = direct === null ? foldedWeightGrad(flat(), im2colBatched(sx, g)) : wrap(direct, [O, K]);
+      }
+      dw = reshape(dw, sw.shape);
+    }
+    return bias === null ? [dx, dw] : [dx, dw, db];
   }, columns === null ? [x, weight] : [x, weight, columns]);
+}
+
+/**
+ * The gradient grad [N, O, outH, outW] in the batch-folded layout [O, N·outH·outW] the composed rules
+ * take, made on first use (a copy unless N is 1).
+ */
+function foldedGrad(grad: Tensor): () => Tensor {
+  const [N, O, H, W] = grad.shape;
+  let flat: Tensor | null = null;
+  return () => (flat ??= reshape(permute(grad, [1, 0, 2, 3]), [O, N * H * W]));
 }
 
 /**
@@ -162,9 +180,7 @@ function singleChannelConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Co
   const out = wrap(storage, [N, O, g.outH, g.outW]);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('ConvolutionBackward0', out, inputs, (grad, [sx, sw], needs) => {
-    // The gradient in the batch-folded layout [O, N·L] the composed rules take, made once if needed.
-    let flat: Tensor | null = null;
-    const folded = (): Tensor => (flat ??= reshape(permute(grad, [1, 0, 2, 3]), [O, N * g.outH * g.outW]));
+    const folded = foldedGrad(grad);
     const dx = needs[0] ? foldedInputGrad(sw, folded(), g, N) : null;
     const needBias = bias !== null && needs[2];
     let dw: Tensor | null = null;
@@ -222,7 +238,7 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
   const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
-    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
+    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 

@@ -19,7 +19,7 @@ import { contiguousStrides, numel } from '../../core/shape.js';
 import { JsBackend } from '../js/backend.js';
 import { Allocator } from './allocator.js';
 import {
-  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, foldedWeightGradF32, hasFoldedWeightGrad, DIRECT_MAX_O, explicitFoldedConvF32, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
+  avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, foldedWeightGradF32, hasFoldedWeightGrad, DIRECT_MAX_O, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
 import { PARALLEL_MIN_NS, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
@@ -418,19 +418,18 @@ export class WasmBackend implements WasmContext {
   }
 
   /** {@inheritDoc Backend.conv2dFolded} */
-  conv2dFolded(x: View, weight: View, geometry: Conv2dGeometry, keepColumns: boolean): { output: Storage; columns: Storage | null } | null {
+  conv2dFolded(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null, keepColumns: boolean): { output: Storage; columns: Storage | null } | null {
     this.check('conv2d', x);
     this.check('conv2d', weight);
+    if (bias !== null) this.check('conv2d', bias);
     // Measured on LeNet-5 (A/B in one process): inference at batch 256 24.9 → 20.6 ms on one thread,
     // and two-thread training steps 8.1–8.3 → 7.6 ms.
-    if (!hasImplicitConv(x, weight, geometry)) return null;
+    if (!hasImplicitConv(x, weight, geometry) || (bias !== null && bias.storage.dtype !== 'float32')) return null;
     // The weight gradient rebuilds the columns in cache where it can (conv2dFoldedWeightGrad): storing
     // 3.8 MB of them for LeNet-5's C3 and reading them back cost a one-thread training step 5% more
     // (6.57 vs 6.94 ms; two threads 4.65 vs 4.68, A/B in one process).
     const keep = keepColumns && !hasFoldedWeightGrad(weight.shape[0], x, geometry);
-    // Where the columns must be stored anyway, im2col + GEMM (the same bits) was 0.1–0.3 ms faster
-    // per one-thread step than storing them from the implicit GEMM's slabs.
-    return keep && this.pool.numThreads === 1 ? explicitFoldedConvF32(this, x, weight, geometry) : convFoldedF32(this, x, weight, geometry, keep);
+    return convFoldedF32(this, x, weight, geometry, bias, keep);
   }
 
   /** {@inheritDoc Backend.conv2dFoldedWeightGrad} */

@@ -9,7 +9,6 @@ import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
 import { PARTS_PER_THREAD, type WasmContext } from './context.js';
 import type { ParallelKernel } from './kernels.js';
 import { isContiguous } from './layout.js';
-import { matmulF32 } from './matmul.js';
 import type { WasmStorage } from './storage.js';
 
 /**
@@ -189,32 +188,32 @@ const IMPLICIT_FLOP_PER_NS = 30;
 /**
  * True when the implicit-GEMM forward takes this float32 convolution (groups 1): exactly when the
  * explicit product weight @ columns would take gemmPath's direct path (few rows, N·L ≥ 64,
- * K ≤ 8192), so both round alike.
+ * 0 < K ≤ 8192), so both round alike.
  */
 export function hasImplicitConv(x: View, weight: View, g: Conv2dGeometry): boolean {
   const [N, C] = x.shape;
   const K = C * g.kernelH * g.kernelW;
   return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && weight.shape[1] === C &&
-    weight.shape[0] <= IMPLICIT_MAX_O && N * g.outH * g.outW >= 64 && K <= 8192;
+    weight.shape[0] <= IMPLICIT_MAX_O && N * g.outH * g.outW >= 64 && K > 0 && K <= 8192;
 }
 
 /**
- * weight [O, C, kH, kW] ⋆ x [N, C, H, W] as one GEMM over batch-folded columns, the columns built
- * slab by slab from x: a new [O, N·outH·outW] storage and, with `keepColumns`, the columns
- * [C·kH·kW, N·outH·outW] as im2colBatched would write them (see `Backend.conv2dFolded`).
+ * weight [O, C, kH, kW] ⋆ x [N, C, H, W] (+ bias [O]) as one GEMM over batch-folded columns, the
+ * columns built slab by slab from x: a new [N, O, outH, outW] storage (each slab's result scattered
+ * to it with the bias added, from cache) and, with `keepColumns`, the columns [C·kH·kW, N·outH·outW]
+ * as im2colBatched would write them (see `Backend.conv2dFolded`). Writing the batch-major output
+ * with the bias here saved LeNet-5's C3 the separate permute-and-add pass over it.
  */
-export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, keepColumns: boolean): { output: WasmStorage; columns: WasmStorage | null } {
+export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, bias: View | null, keepColumns: boolean): { output: WasmStorage; columns: WasmStorage | null } {
   const [N, C] = x.shape;
   const O = weight.shape[0];
   const K = C * g.kernelH * g.kernelW;
-  const NL = N * g.outH * g.outW;
+  const L = g.outH * g.outW;
+  const NL = N * L;
   const output = ctx.storage('float32', O * NL, false);
   const columns = keepColumns ? ctx.storage('float32', K * NL, false) : null;
   if (O * NL === 0) return { output, columns };
-  if (K === 0) {
-    ctx.kernels.zeroBytes(output.ptr, O * NL * 4);
-    return { output, columns };
-  }
+  const b = bias === null ? null : dense(ctx, bias);
   const src = dense(ctx, x);
   const w = dense(ctx, weight);
   const geo = writeGeometry(ctx, g, C, N);
@@ -223,11 +222,10 @@ export function convFoldedF32(ctx: WasmContext, x: View, weight: View, g: Conv2d
   const step = Math.ceil(NL / threads / 8) * 8;
   const parts: number[][] = [];
   for (let t = 0, j = 0; j < NL; t++, j += step) {
-    parts.push([O, j, Math.min(NL, j + step), K, w.ptr, K, 1, src.ptr, geo, columns?.ptr ?? 0, output.ptr, NL, ctx.scratch(t), 0]);
+    parts.push([O, j, Math.min(NL, j + step), K, w.ptr, K, 1, src.ptr, geo, columns?.ptr ?? 0, output.ptr, NL, ctx.scratch(t), L, b?.ptr ?? 0]);
   }
   ctx.runParts('convDirectF32', parts);
-  if (src.tmp) ctx.free(src.tmp);
-  if (w.tmp) ctx.free(w.tmp);
+  freeDense(ctx, src, w, b);
   return { output, columns };
 }
 
@@ -273,23 +271,6 @@ export function foldedWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Co
     (p0, p1, scratch) => [O, 2 * p0, Math.min(K, 2 * p1), NL, dy.ptr, src.ptr, geo, out.ptr, K, scratch]);
   freeDense(ctx, dy, src);
   return out;
-}
-
-/**
- * {@link convFoldedF32} with the columns kept, as explicit im2col + GEMM (the same bits): on one
- * thread, where the columns must be written anyway, this was 0.1–0.3 ms faster per LeNet-5 step.
- */
-export function explicitFoldedConvF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): { output: WasmStorage; columns: WasmStorage } {
-  const [N, C] = x.shape;
-  const O = weight.shape[0];
-  const K = C * g.kernelH * g.kernelW;
-  const NL = N * g.outH * g.outW;
-  const columns = im2colF32(ctx, x, g, true);
-  const w = dense(ctx, weight);
-  const output = matmulF32(ctx, { storage: w.tmp ?? weight.storage, shape: [O, K], strides: [K, 1], offset: w.tmp ? 0 : weight.offset },
-    { storage: columns, shape: [K, NL], strides: [NL, 1], offset: 0 });
-  if (w.tmp) ctx.free(w.tmp);
-  return { output, columns };
 }
 
 /** Input channels (of the forward) the direct input-gradient kernel takes: its tile's six rows. */

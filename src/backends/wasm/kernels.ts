@@ -52,7 +52,7 @@ export interface KernelExports {
   conv1chScratchBytes(geometry: number, chunk: number): number;
   convDirectF32(
     m: number, jA: number, jB: number, k: number, a: number, rsA: number, csA: number,
-    x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, accumulate: number,
+    x: number, geometry: number, cols: number, c: number, ldc: number, scratch: number, imageL: number, bias: number,
   ): void;
   convWeightGradDirectF32(
     m: number, k0: number, k1: number, NL: number, dy: number, x: number, geometry: number, c: number, ldc: number, scratch: number,
