@@ -1,0 +1,82 @@
+/**
+ * A/B of two builds of glubina in one process: each build is a separate copy of the library (its
+ * own wasm memory and worker pool) training its own LeNet-5, the two taking turns in windows of
+ * steps, so that the shared machine's slow spells fall on both alike. Separate processes run
+ * minutes apart differed by 30% on this machine; this resolves 1–2%.
+ *
+ * ```text
+ * git worktree add /tmp/base HEAD && ln -s "$PWD/node_modules" /tmp/base/node_modules
+ * (cd /tmp/base && npx tsc -p . && node scripts/build-wasm.mjs)
+ * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20]
+ * ```
+ *
+ * Prints each build's median ms per step and the median of the per-round ratios B/A.
+ * @module
+ */
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+
+function arg(name: string, fallback: string): string {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit === undefined ? fallback : hit.slice(name.length + 3);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** The parts of a build's API this script uses (each build has its own copy of these types). */
+interface Build {
+  getBackend(): { waitForThreads?(ms: number): number };
+  setNumThreads(n: number): void;
+  manualSeed(seed: number): void;
+  randn(shape: number[]): unknown;
+  randint(low: number, high: number, shape: number[]): unknown;
+  models: { lenet5(options: { inputSize: number }): unknown };
+}
+
+/** One LeNet-5 training step of the build checked out at `root` (built into its dist/). */
+async function stepOf(root: string, threads: number): Promise<() => void> {
+  const url = (rel: string): string => pathToFileURL(resolve(root, rel)).href;
+  const G = (await import(url('dist/src/index.js'))) as Build;
+  const { trainingStep } = (await import(url('dist/bench/suites/glubina.js'))) as {
+    trainingStep(model: unknown, x: unknown, y: unknown): () => void;
+  };
+  G.setNumThreads(threads);
+  if (threads > 1) G.getBackend().waitForThreads?.(20000);
+  G.manualSeed(0);
+  return trainingStep(G.models.lenet5({ inputSize: 28 }), G.randn([64, 1, 28, 28]), G.randint(0, 10, [64]));
+}
+
+async function main(): Promise<void> {
+  const a = arg('a', '');
+  if (a === '') throw new Error('ab_builds: give the other checkout as --a=PATH (built: dist/ and dist/wasm/)');
+  const b = arg('b', '.');
+  const threads = Number(arg('threads', '1'));
+  const rounds = Number(arg('rounds', '30'));
+  const steps = Number(arg('steps', '20'));
+  const A = await stepOf(a, threads);
+  const B = await stepOf(b, threads);
+  for (let i = 0; i < 200; i++) {
+    A();
+    B();
+  }
+  const times = { A: [] as number[], B: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    // Alternating which goes first: the second of a pair may find the caches the first left.
+    for (const side of r % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+      const step = side === 'A' ? A : B;
+      for (let i = 0; i < 3; i++) step();
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) step();
+      times[side].push((performance.now() - t0) / steps);
+    }
+  }
+  const ratio = median(times.A.map((t, i) => times.B[i] / t));
+  console.log(`${threads} thread(s), ${rounds} rounds of ${steps} steps: A ${median(times.A).toFixed(3)} ms, B ${median(times.B).toFixed(3)} ms, median B/A ${ratio.toFixed(3)}`);
+  process.exit(0);
+}
+
+void main();
