@@ -106,31 +106,15 @@ export function im2colSlab(x: usize, g: usize, k0: i32, k1: i32, j0: i32, w: i32
     let ow0 = owStart;
     let q = d;
     let left = w;
-    if (readsWholeRows(offH, sH, H, oH, sW, rowLo, rowHi, oW)) {
-      // No clipping anywhere in this row: plain copies (LeNet's C3 takes only this path).
-      const srcStep = <usize>(sH * W) << 2;
-      let s = plane + (<usize>(offH * W + ohStart * sH * W) << 2);
-      while (left > 0) {
-        const len = min(oW - ow0, left);
-        copyF32(q, s + (<usize>ow0 << 2), len);
-        q += <usize>len << 2;
-        left -= len;
-        ow0 = 0;
-        if (++oh == oH) {
-          oh = 0;
-          plane += imageBytes;
-          s = plane + (<usize>(offH * W) << 2);
-        } else {
-          s += srcStep;
-        }
-      }
-      left = 0;
-    }
+    // No clipping anywhere in this row: plain copies (LeNet's C3 takes only this path).
+    const whole = readsWholeRows(offH, sH, H, oH, sW, rowLo, rowHi, oW);
     while (left > 0) {
       const len = min(oW - ow0, left);
       const ow1 = ow0 + len;
       const ih = oh * sH + offH;
-      if (ih < 0 || ih >= H) {
+      if (whole) {
+        copyF32(q, plane + (<usize>(ih * W + ow0) << 2), len);
+      } else if (ih < 0 || ih >= H) {
         zeroF32(q, len);
       } else {
         // Clipped to the segment.
