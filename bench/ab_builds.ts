@@ -7,7 +7,7 @@
  * ```text
  * git worktree add /tmp/base HEAD && ln -s "$PWD/node_modules" /tmp/base/node_modules
  * (cd /tmp/base && npx tsc -p . && node scripts/build-wasm.mjs)
- * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20]
+ * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20] [--model=lenet|mlp]
  * ```
  *
  * Prints each build's median ms per step and the median of the per-round ratios B/A.
@@ -35,10 +35,11 @@ interface Build {
   randn(shape: number[]): unknown;
   randint(low: number, high: number, shape: number[]): unknown;
   models: { lenet5(options: { inputSize: number }): unknown };
+  nn: { Sequential: new (...layers: unknown[]) => unknown; Linear: new (i: number, o: number) => unknown; ReLU: new () => unknown };
 }
 
-/** One LeNet-5 training step of the build checked out at `root` (built into its dist/). */
-async function stepOf(root: string, threads: number): Promise<() => void> {
+/** One training step (LeNet-5, or with `model` 'mlp' the benchmark's MLP 784-1000-10) of the build checked out at `root` (built into its dist/). */
+async function stepOf(root: string, threads: number, model: string): Promise<() => void> {
   const url = (rel: string): string => pathToFileURL(resolve(root, rel)).href;
   const G = (await import(url('dist/src/index.js'))) as Build;
   const { trainingStep } = (await import(url('dist/bench/suites/glubina.js'))) as {
@@ -47,6 +48,10 @@ async function stepOf(root: string, threads: number): Promise<() => void> {
   G.setNumThreads(threads);
   if (threads > 1) G.getBackend().waitForThreads?.(20000);
   G.manualSeed(0);
+  if (model === 'mlp') {
+    const net = new G.nn.Sequential(new G.nn.Linear(784, 1000), new G.nn.ReLU(), new G.nn.Linear(1000, 10));
+    return trainingStep(net, G.randn([64, 784]), G.randint(0, 10, [64]));
+  }
   return trainingStep(G.models.lenet5({ inputSize: 28 }), G.randn([64, 1, 28, 28]), G.randint(0, 10, [64]));
 }
 
@@ -57,8 +62,9 @@ async function main(): Promise<void> {
   const threads = Number(arg('threads', '1'));
   const rounds = Number(arg('rounds', '30'));
   const steps = Number(arg('steps', '20'));
-  const A = await stepOf(a, threads);
-  const B = await stepOf(b, threads);
+  const model = arg('model', 'lenet');
+  const A = await stepOf(a, threads, model);
+  const B = await stepOf(b, threads, model);
   for (let i = 0; i < 200; i++) {
     A();
     B();
@@ -75,7 +81,7 @@ async function main(): Promise<void> {
     }
   }
   const ratio = median(times.A.map((t, i) => times.B[i] / t));
-  console.log(`${threads} thread(s), ${rounds} rounds of ${steps} steps: A ${median(times.A).toFixed(3)} ms, B ${median(times.B).toFixed(3)} ms, median B/A ${ratio.toFixed(3)}`);
+  console.log(`${model}, ${threads} thread(s), ${rounds} rounds of ${steps} steps: A ${median(times.A).toFixed(3)} ms, B ${median(times.B).toFixed(3)} ms, median B/A ${ratio.toFixed(3)}`);
   process.exit(0);
 }
 

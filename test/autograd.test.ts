@@ -63,6 +63,39 @@ describe('backward and .grad', () => {
     assert.deepEqual(w.grad!.toArray(), [1, -2, 3]);
   });
 
+  test('a first .grad never aliases another tensor: shared gradients are copied, a rule\'s own output taken', () => {
+    // add's rule hands the same gradient to both inputs; a view's rule hands back a view of its
+    // output gradient; mul's rule makes a gradient of its own per input (taken without a copy).
+    const a = tensor([1, 2, 3], { requiresGrad: true });
+    const b = tensor([4, 5, 6], { requiresGrad: true });
+    a.add(b).sum().backward();
+    assert.notEqual(a.grad!.storage, b.grad!.storage);
+    a.grad!.mul_(2);
+    assert.deepEqual(b.grad!.toArray(), [1, 1, 1]);
+    const c = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const d = tensor([5, 6, 7, 8], { requiresGrad: true });
+    const cv = c.reshape([2, 2]);
+    cv.mul(d.reshape([2, 2])).sum().backward();
+    assert.deepEqual(c.grad!.toArray(), [5, 6, 7, 8]);
+    assert.deepEqual(d.grad!.toArray(), [1, 2, 3, 4]);
+    assert.notEqual(c.grad!.storage, d.grad!.storage);
+    // x·x: one leaf, two gradients from one rule; the second is added, never in place.
+    const x = tensor([3], { requiresGrad: true });
+    x.mul(x).backward();
+    assert.deepEqual(x.grad!.toArray(), [6]);
+    // An explicit gradient passed to backward is the caller's: .grad is a copy of it.
+    const r = tensor([1, 2], { requiresGrad: true });
+    const seed = tensor([7, 8]);
+    r.backward(seed);
+    seed.mul_(0);
+    assert.deepEqual(r.grad!.toArray(), [7, 8]);
+    const s = tensor([1, 2], { requiresGrad: true });
+    const g = tensor([3, 4]);
+    s.mul(1).backward(g);
+    g.mul_(0);
+    assert.deepEqual(s.grad!.toArray(), [3, 4]);
+  });
+
   test('.grad accumulates over two backward calls into leaves', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     x.mul(3).sum().backward();
@@ -340,4 +373,13 @@ test("a product with a transposed weight view (Linear's x·Wᵀ) gives the weigh
   const expected = g.t().matmul(x).dataSync();
   const got = w.grad!.dataSync();
   for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(got[i] - expected[i]) <= 1e-5 * (1 + Math.abs(expected[i])), `element ${i}`);
+  // The gradient is taken as made (no copy) and is the weight's alone: a second pass accumulates
+  // into a new tensor, leaving the first one's values where another holder would see them.
+  const first = w.grad!;
+  const before = first.toArray();
+  x.matmul(w.t()).backward(g);
+  assert.notEqual(w.grad!.storage, first.storage);
+  assert.deepEqual(first.toArray(), before);
+  const twice = w.grad!.dataSync();
+  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(twice[i] - 2 * expected[i]) <= 2e-5 * (1 + Math.abs(expected[i])), `element ${i} after two passes`);
 });

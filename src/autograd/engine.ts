@@ -3,7 +3,7 @@
  * summing gradients that meet at a tensor, accumulating into leaves' `.grad`.
  * @module
  */
-import { allocForOverwrite } from '../core/backend.js';
+import { allocForOverwrite, lastStorageSerial, type Storage } from '../core/backend.js';
 import { noGrad } from '../core/grad_mode.js';
 import { fmtShape, numel, sameShape } from '../core/shape.js';
 import { Tensor, type GradNode } from '../core/tensor.js';
@@ -25,8 +25,30 @@ function freshCopy(t: Tensor): Tensor {
   return out;
 }
 
-function accumulateGrad(t: Tensor, g: Tensor): void {
-  t.grad = t.grad === null ? freshCopy(g) : addSameShape(t.grad, g);
+/**
+ * Adds g into t's `.grad`. A first gradient is copied, unless `owned`: then `.grad` becomes g itself,
+ * as PyTorch's AccumulateGrad takes a gradient nothing else refers to.
+ */
+function accumulateGrad(t: Tensor, g: Tensor, owned = false): void {
+  if (t.grad !== null) t.grad = addSameShape(t.grad, g);
+  else t.grad = owned ? g : freshCopy(g);
+}
+
+/**
+ * True when input i's gradient can become a leaf's `.grad` as it is: this backward pass made its
+ * storage (serial after `start`: not a saved tensor, not the caller's gradient), it views all of it
+ * in order, and nothing else in flight refers to it (another input's gradient, a pending one, a
+ * `.grad` already taken).
+ */
+function ownedGradient(
+  grads: readonly (Tensor | null)[], i: number, start: number, pending: ReadonlyMap<GradNode, Tensor>, claimed: ReadonlySet<Storage>,
+): boolean {
+  const g = grads[i]!;
+  const s = g.storage;
+  if ((s.serial ?? 0) <= start || g.offset !== 0 || s.size !== g.numel() || !g.isContiguous() || claimed.has(s)) return false;
+  for (let j = 0; j < grads.length; j++) if (j !== i && grads[j]?.storage === s) return false;
+  for (const p of pending.values()) if (p.storage === s) return false;
+  return true;
 }
 
 /** Nodes reachable from `root`, each after every node that feeds it a gradient. */
@@ -79,6 +101,9 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
     if (root.gradFn === null || root.retainsGrad) accumulateGrad(root, seed);
     if (root.gradFn === null) return;
     const pending = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
+    // Storages made from here on are this pass's own; those taken as a `.grad` are `claimed`.
+    const start = lastStorageSerial();
+    const claimed = new Set<Storage>();
     for (const node of topologicalOrder(root.gradFn)) {
       const g = pending.get(node);
       if (g === undefined) continue;
@@ -97,7 +122,10 @@ export function backward(root: Tensor, gradient?: Tensor, options: BackwardOptio
           pending.set(input.gradFn, prev ? addSameShape(prev, gi) : gi);
           if (input.retainsGrad) accumulateGrad(input, gi);
         } else {
-          accumulateGrad(input, gi);
+          // The copy a first gradient would take cost the MLP 784-1000-10 0.17–0.22 ms a step.
+          const owned = input.grad === null && ownedGradient(inputGrads, i, start, pending, claimed);
+          if (owned) claimed.add(gi.storage);
+          accumulateGrad(input, gi, owned);
         }
       });
       if (!options.retainGraph) node.release();

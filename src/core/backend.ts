@@ -22,6 +22,23 @@ export interface Storage {
   readonly size: number;
   /** Bumped by every in-place write, so autograd can tell a saved tensor was changed. */
   version: number;
+  /**
+   * Optional: when it was made, from {@link nextStorageSerial}. Autograd hands a gradient whose
+   * storage a backward rule has just made to a leaf's `.grad` without copying it.
+   */
+  readonly serial?: number;
+}
+
+let storageSerial = 0;
+
+/** A serial for a storage being made now: larger than every earlier one's. */
+export function nextStorageSerial(): number {
+  return ++storageSerial;
+}
+
+/** The serial of the storage made last: storages made after this call have larger ones. */
+export function lastStorageSerial(): number {
+  return storageSerial;
 }
 
 /** How a kernel sees an input: a strided window onto a storage (broadcast dims have stride 0). */

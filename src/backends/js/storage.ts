@@ -3,7 +3,7 @@
  * every kernel of this backend builds on.
  * @module
  */
-import type { Backend, Storage, View } from '../../core/backend.js';
+import { nextStorageSerial, type Backend, type Storage, type View } from '../../core/backend.js';
 import { allocArray, dtypeOfArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { numel } from '../../core/shape.js';
 
@@ -11,6 +11,9 @@ import { numel } from '../../core/shape.js';
 export class JsStorage implements Storage {
   /** {@inheritDoc Storage.version} */
   version = 0;
+  /** {@inheritDoc Storage.serial} */
+  readonly serial = nextStorageSerial();
+
   constructor(readonly backend: Backend, readonly data: TypedArray) {}
   /** Element type, read off the typed array. */
   get dtype(): DType {

@@ -3,7 +3,7 @@
  * (`dispose`, `tidy`) or, as a safety net, when the garbage collector finds no tensor viewing it.
  * @module
  */
-import type { Backend, Storage, View } from '../../core/backend.js';
+import { nextStorageSerial, type Backend, type Storage, type View } from '../../core/backend.js';
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { fmtShape } from '../../core/shape.js';
 
@@ -29,6 +29,9 @@ export interface HeapViews {
 /** A storage in the wasm backend's linear memory. */
 export class WasmStorage implements Storage {
   version = 0;
+  /** {@inheritDoc Storage.serial} */
+  readonly serial = nextStorageSerial();
+
   constructor(
     readonly backend: Backend,
     readonly dtype: DType,
