@@ -42,6 +42,13 @@ const DESC_BYTES = 4096;
 /** Bytes allocated since the last forced garbage collection before the memory may grow without one. */
 const GC_AFTER_BYTES = 32 * 2 ** 20;
 
+/**
+ * Where the allocation counter stops: past 2^30 V8 stores the field as a heap number, a change of
+ * the backend object's map that deoptimised ~25 functions at once (~200 LeNet-5 steps in, then
+ * hundreds of steps in slower code until they were optimised again).
+ */
+const ALLOCATED_CAP = 2 ** 30 - 1;
+
 /** Options of {@link WasmBackend}. */
 export interface WasmBackendOptions {
   /** Which kernel build: 'auto' (relaxed SIMD where the engine has it) by default. */
@@ -152,7 +159,7 @@ export class WasmBackend implements WasmContext {
     const s = new WasmStorage(this, dtype, size, block, this);
     this.liveBytes += bytes;
     this.liveStorages++;
-    this.allocatedSinceGc += bytes;
+    this.allocatedSinceGc = Math.min(this.allocatedSinceGc + bytes, ALLOCATED_CAP);
     // A storage inside a tidy gets its finaliser only if it escapes (see escape): most die with
     // their scope, and registering each cost ~5% of batch-1 inference plus garbage to collect.
     // No unregister token (V8 keeps a token table as large as its peak): a finaliser that finds
@@ -174,7 +181,7 @@ export class WasmBackend implements WasmContext {
   private reclaim(): void {
     this.reclaimer.cleanup();
     // Scale with what survived the last collection, so big live models are not collected too often.
-    if (this.allocatedSinceGc >= Math.max(GC_AFTER_BYTES, this.liveAfterGc) && this.reclaimer.collect()) {
+    if (this.allocatedSinceGc >= Math.min(ALLOCATED_CAP, Math.max(GC_AFTER_BYTES, this.liveAfterGc)) && this.reclaimer.collect()) {
       this.allocatedSinceGc = 0;
       this.liveAfterGc = this.liveBytes;
     }
