@@ -21,7 +21,7 @@ import { Allocator } from './allocator.js';
 import {
   avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, foldedWeightGradF32, hasFoldedWeightGrad, DIRECT_MAX_O, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
-import { PARALLEL_MIN_NS, PARTS_PER_THREAD, type WasmContext } from './context.js';
+import { PARALLEL_MIN_NS, partBounds, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
@@ -266,9 +266,9 @@ export class WasmBackend implements WasmContext {
     }
     // Several parts per thread: threads claim them as they go, so a late or slow thread holds up
     // only its last small part.
-    const chunk = Math.max(grain, Math.ceil(total / (threads * PARTS_PER_THREAD) / grain) * grain);
+    const bounds = partBounds(total, threads * PARTS_PER_THREAD, grain);
     const parts: number[][] = [];
-    for (let s = 0; s < total; s += chunk) parts.push(args(s, Math.min(total, s + chunk)));
+    for (let q = 1; q < bounds.length; q++) parts.push(args(bounds[q - 1], bounds[q]));
     this.pool.run(kernel, parts);
   }
 

@@ -24,6 +24,30 @@ export const PARALLEL_MIN_NS = 100_000;
  */
 export const PARTS_PER_THREAD = 4;
 
+/**
+ * Boundaries [0, …, n] of `count` parts of n items (whole multiples of `grain`, the last part taking
+ * the rest), largest at both ends and halving towards the middle: the calling thread claims parts
+ * from the front and the workers from the back (pool_layout.ts), so the parts claimed last are the
+ * small ones in the middle, and a thread that runs out of parts waits for a small part, not a large
+ * one. With equal parts the calling thread waited 15–40 µs (median) at the end of each of
+ * LeNet-5's split convolutions on 2 threads.
+ */
+export function partBounds(n: number, count: number, grain = 1): number[] {
+  const units = Math.ceil(n / grain);
+  const parts = Math.max(1, Math.min(count, units));
+  const weights = Array.from({ length: parts }, (_, q) => 2 ** -Math.min(q, parts - 1 - q));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const bounds = [0];
+  let sum = 0;
+  for (let q = 0; q < parts; q++) {
+    sum += weights[q];
+    // At least one unit per part, and room for one unit in each part after this one.
+    const at = q === parts - 1 ? units : Math.min(units - (parts - 1 - q), Math.max(bounds[q] / grain + 1, Math.round((units * sum) / total)));
+    bounds.push(Math.min(n, at * grain));
+  }
+  return bounds;
+}
+
 /** The backend's internals as the kernel families see them. */
 export interface WasmContext {
   readonly backend: Backend;

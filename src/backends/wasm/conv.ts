@@ -6,7 +6,7 @@
  */
 import type { View } from '../../core/backend.js';
 import type { Conv2dGeometry, Pool2dWindows } from '../../core/conv_shape.js';
-import { PARTS_PER_THREAD, type WasmContext } from './context.js';
+import { partBounds, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import type { ParallelKernel } from './kernels.js';
 import { isContiguous } from './layout.js';
 import type { WasmStorage } from './storage.js';
@@ -70,23 +70,23 @@ export function col2imF32(ctx: WasmContext, cols: View, g: Conv2dGeometry, batch
 }
 
 /**
- * Runs `kernel` over `n` items (images or chunks of them) on `threads` threads, in parts of
- * {@link PARTS_PER_THREAD} per thread when there are several, each part with `bytes` of scratch of
- * its own (any thread may run any part) from one temporary block, freed when the parts are done.
+ * Runs `kernel` over `n` items (images or chunks of them) on `threads` threads, in
+ * {@link PARTS_PER_THREAD} parts per thread when there are several (see {@link partBounds}), each
+ * part with scratch of its own (any thread may run any part) from one temporary block, freed when
+ * the parts are done: `bytes` per part, or `bytes(items)` for the largest part's item count.
  */
 function runWithScratch(
-  ctx: WasmContext, kernel: ParallelKernel, n: number, threads: number, bytes: number,
+  ctx: WasmContext, kernel: ParallelKernel, n: number, threads: number, bytes: number | ((items: number) => number),
   args: (i0: number, i1: number, scratch: number) => number[],
 ): void {
-  const aligned = Math.ceil(bytes / 16) * 16;
-  const count = Math.min(n, threads === 1 ? 1 : threads * PARTS_PER_THREAD);
+  const bounds = partBounds(n, threads === 1 ? 1 : threads * PARTS_PER_THREAD);
+  let largest = 0;
+  for (let q = 1; q < bounds.length; q++) largest = Math.max(largest, bounds[q] - bounds[q - 1]);
+  const aligned = Math.ceil((typeof bytes === 'number' ? bytes : bytes(largest)) / 16) * 16;
+  const count = bounds.length - 1;
   const block = ctx.storage('float32', (count * aligned) / 4, false);
   const parts: number[][] = [];
-  for (let q = 0; q < count; q++) {
-    const i0 = Math.floor((n * q) / count);
-    const i1 = Math.floor((n * (q + 1)) / count);
-    if (i1 > i0) parts.push(args(i0, i1, block.ptr + q * aligned));
-  }
+  for (let q = 0; q < count; q++) parts.push(args(bounds[q], bounds[q + 1], block.ptr + q * aligned));
   ctx.runParts(kernel, parts);
   ctx.free(block);
 }
@@ -266,8 +266,7 @@ export function foldedWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Co
   // Columns of the result in pairs (the dot kernels' tile width), several parts per thread.
   const pairs = Math.ceil(K / 2);
   const threads = ctx.threadsFor((2 * O * K * NL) / IMPLICIT_FLOP_PER_NS);
-  const rows = Math.ceil(pairs / Math.min(pairs, threads === 1 ? 1 : threads * PARTS_PER_THREAD)) * 2;
-  runWithScratch(ctx, 'convWeightGradDirectF32', pairs, threads, ctx.kernels.convWeightGradScratchBytes(rows),
+  runWithScratch(ctx, 'convWeightGradDirectF32', pairs, threads, (largest) => ctx.kernels.convWeightGradScratchBytes(2 * largest),
     (p0, p1, scratch) => [O, 2 * p0, Math.min(K, 2 * p1), NL, dy.ptr, src.ptr, geo, out.ptr, K, scratch]);
   freeDense(ctx, dy, src);
   return out;
