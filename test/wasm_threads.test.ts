@@ -110,3 +110,16 @@ test('a process that started worker threads exits when its work is done', () => 
   assert.equal(res.status, 0, res.stderr);
   assert.equal(res.stdout.trim(), '512x512 true');
 });
+
+test('a process started with V8 flags, which Node refuses in a worker\'s execArgv, still gets its worker threads', () => {
+  const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
+  const script = `
+    const g = await import(${JSON.stringify(index)});
+    g.setBackend('wasm'); g.setNumThreads(2); const ready = g.getBackend().waitForThreads(20000);
+    const x = g.randn(512, 512); console.log(ready, g.matmul(x, x).shape.join('x'), g.getBackend().parallelCalls > 0);`;
+  // --no-concurrent-marking: a V8 flag; a worker given it in execArgv throws ERR_WORKER_INVALID_EXEC_ARGV.
+  const res = spawnSync(process.execPath, ['--no-concurrent-marking', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(res.error, undefined, `child: ${res.error?.message}`);
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal(res.stdout.trim(), '2 512x512 true');
+});

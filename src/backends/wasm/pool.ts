@@ -24,6 +24,22 @@ interface Slot {
   dead: boolean;
 }
 
+/**
+ * Starts a worker on worker.js with the process's Node options. The worker runs a file, so flags
+ * only valid for --eval input (--input-type) are left out; and Node refuses V8 flags (such as
+ * --no-concurrent-marking) in an explicit execArgv, which they need not be in: they are process-wide.
+ */
+function spawnWorker(init: WorkerInit): Worker {
+  const url = new URL('./worker.js', import.meta.url);
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  try {
+    return new Worker(url, { workerData: init, execArgv });
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(url, { workerData: init, execArgv: [] });
+  }
+}
+
 /** Worker threads running kernels over one shared memory. */
 export class ThreadPool {
   private readonly control = new SharedArrayBuffer((WORKER_BASE + MAX_WORKERS * WORKER_SLOTS) * 4);
@@ -154,9 +170,7 @@ export class ThreadPool {
       const init: WorkerInit = {
         module: this.module, memory: this.memory, control: this.control, args: this.argsBuffer, errors: this.errors, index,
       };
-      // The worker runs a file: flags only valid for --eval input (--input-type) would make it fail to boot.
-      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init, execArgv });
+      const worker = spawnWorker(init);
       const slot: Slot = { worker, index, dead: false };
       // A worker that fails to boot is dropped; its share runs on the calling thread.
       worker.on('error', () => { slot.dead = true; });
