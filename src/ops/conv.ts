@@ -235,7 +235,7 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const lift = (v: readonly number[], h: number): number[] => (spatial === 1 ? [h, ...v] : [...v]);
   const x4 = spatial === 1 ? unsqueeze(x, 2) : x;
   const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
-  const g = convGeometry(op, `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
+  const g = convGeometry(op, () => `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
   const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
     : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));

@@ -80,7 +80,7 @@ export function unfold(input: Tensor, kernelSize: SizeArg, options: UnfoldOption
   const { x, unbatch } = batched('unfold', input, 2);
   checkFloating('unfold', 'input', x);
   const a = geometryArgs('unfold', kernelSize, options);
-  const g = convGeometry('unfold', `input ${fmtShape(input.shape)}`, [x.shape[2], x.shape[3]], a.kernel, a.stride,
+  const g = convGeometry('unfold', () => `input ${fmtShape(input.shape)}`, [x.shape[2], x.shape[3]], a.kernel, a.stride,
     resolveConvPadding('unfold', a.padding, a.kernel, a.stride, a.dilation), a.dilation);
   return unbatch(im2col(x, g));
 }
