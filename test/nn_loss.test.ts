@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gradcheck, manualSeed, nn, rand, randn, sigmoid, tensor, type Tensor } from '../src/index.js';
+import { gradcheck, logSoftmax, manualSeed, nn, rand, randn, sigmoid, tensor, where, type Tensor } from '../src/index.js';
 import { assertClose, BACKWARD_TOL, FORWARD_TOL, fromFixture, loadFixture, type FixtureTensor } from './helpers.js';
 
 const F = nn.functional;
@@ -106,6 +106,59 @@ describe('loss gradcheck (float64)', () => {
     assert.ok(gradcheck((ai, pi, ni) => F.tripletMarginLoss(ai, pi, ni, { margin: 2, p: 1, swap: true }), [a, p, n]));
     const y = tensor([1, -1, -1, 1, -1]);
     assert.ok(gradcheck((u, v) => F.cosineEmbeddingLoss(u, v, y, { margin: -0.5 }), [a, p]));
+  });
+});
+
+describe('NLL as one autograd node', () => {
+  /** The NLL as the tensor ops it replaces: pick, weigh, negate, mask, reduce. */
+  function composite(logp: Tensor, y: Tensor, w: Tensor | null, reduction: 'mean' | 'sum' | 'none'): Tensor {
+    const valid = y.ne(-100);
+    const safe = where(valid, y, 0);
+    const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
+    const weights = where(valid, w === null ? valid.to('float32') : w.indexSelect(0, safe), 0);
+    const losses = where(valid, picked.mul(weights).neg(), 0);
+    return reduction === 'mean' ? losses.sum().div(weights.sum()) : reduction === 'sum' ? losses.sum() : losses;
+  }
+
+  test('crossEntropy gives the composite\'s value (within an ulp) and its gradient bit for bit', () => {
+    manualSeed(7);
+    const y = tensor([3, 0, -100, 1, 4, 4, 2, -100, 0], { dtype: 'int32' });
+    for (const w of [null, tensor([0.5, 2, 1.5, 1, 0.25])]) {
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        const x = randn([9, 5], { requiresGrad: true });
+        const out = F.crossEntropy(x, y, { weight: w, reduction });
+        const gOut = reduction === 'none' ? randn([9]) : tensor(1.5);
+        out.mul(gOut).sum().backward();
+        const xr = x.detach().requiresGrad_();
+        const ref = composite(logSoftmax(xr, 1), y, w, reduction);
+        ref.mul(gOut).sum().backward();
+        const label = `weight ${w === null ? 'none' : 'given'}, reduction ${reduction}`;
+        assertClose(out, ref, { rtol: 2 ** -23, atol: 0 }, label);
+        assert.deepEqual(Array.from(x.grad!.dataSync()), Array.from(xr.grad!.dataSync()), `${label}: gradient`);
+      }
+    }
+  });
+
+  test('every target ignored: a NaN mean, as PyTorch, and a zero gradient', () => {
+    const x = randn([3, 4], { requiresGrad: true });
+    const loss = F.nllLoss(x, tensor([-100, -100, -100], { dtype: 'int32' }));
+    assert.ok(Number.isNaN(loss.item()));
+    loss.backward();
+    assert.deepEqual(Array.from(x.grad!.dataSync()), new Array(12).fill(0));
+  });
+
+  test('[C] input with a 0-d target, and [N, C, d] inputs', () => {
+    const x = tensor([-1, -2, -3], { requiresGrad: true });
+    const l = F.nllLoss(x, tensor(1, { dtype: 'int32' }));
+    assert.deepEqual(l.shape, []);
+    assert.equal(l.item(), 2);
+    l.backward();
+    assert.deepEqual(Array.from(x.grad!.dataSync()), [0, -1, 0]);
+    const x3 = tensor([[[-1, -2], [-3, -4]]], { requiresGrad: true }); // [1, 2, 2]: 2 classes, d = 2
+    const l3 = F.nllLoss(x3, tensor([[1, 0]], { dtype: 'int32' }), { reduction: 'none' });
+    assert.deepEqual(l3.toArray(), [[3, 2]]);
+    l3.sum().backward();
+    assert.deepEqual(x3.grad!.toArray(), [[[0, -1], [-1, 0]]]);
   });
 });
 
