@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { onBackend, randomArray } from './wasm_helpers.js';
 import { wasmBackend } from '../src/backends/wasm/index.js';
+import { partBounds } from '../src/backends/wasm/context.js';
 
 after(() => setNumThreads(1));
 
@@ -122,4 +123,20 @@ test('a process started with V8 flags, which Node refuses in a worker\'s execArg
   assert.equal(res.error, undefined, `child: ${res.error?.message}`);
   assert.equal(res.status, 0, res.stderr);
   assert.equal(res.stdout.trim(), '2 512x512 true');
+});
+
+test('split parts cover the range in whole grains, largest at the ends and smallest in the middle', () => {
+  assert.deepEqual(partBounds(64, 8), [0, 17, 26, 30, 32, 34, 38, 47, 64]);
+  assert.deepEqual(partBounds(64, 1), [0, 64]);
+  assert.deepEqual(partBounds(3, 8), [0, 1, 2, 3], 'no more parts than items');
+  for (const [n, count, grain] of [[301056, 8, 64], [1000, 8, 16], [10, 8, 4], [75, 6, 1], [5, 2, 1]]) {
+    const b = partBounds(n, count, grain);
+    const sizes = b.slice(1).map((e, q) => e - b[q]);
+    assert.equal(b[0], 0);
+    assert.equal(b[b.length - 1], n);
+    assert.ok(sizes.length <= count && sizes.every((s) => s > 0), `${n}/${count}/${grain}: ${b}`);
+    assert.ok(b.slice(1, -1).every((e) => e % grain === 0), `${n}/${count}/${grain}: whole grains ${b}`);
+    const half = Math.floor(sizes.length / 2);
+    for (let q = 1; q < half; q++) assert.ok(sizes[q] <= sizes[q - 1] + grain, `${n}/${count}/${grain}: shrinking towards the middle ${sizes}`);
+  }
 });
