@@ -21,7 +21,7 @@ import { Allocator } from './allocator.js';
 import {
   avgPool2dBackwardF32, avgPool2dF32, col2imF32, convFoldedF32, convInputGradF32, foldedWeightGradF32, hasFoldedWeightGrad, DIRECT_MAX_O, hasDirectInputGrad, hasDirectConv, hasImplicitConv, im2colF32, singleChannelConvF32, singleChannelWeightGradF32, maxPool2dF32,
 } from './conv.js';
-import { PARALLEL_MIN_NS, partBounds, PARTS_PER_THREAD, type WasmContext } from './context.js';
+import { PARALLEL_MIN_NS, PART_MIN_NS, partBounds, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
@@ -258,15 +258,17 @@ export class WasmBackend implements WasmContext {
 
   /** {@inheritDoc WasmContext.parallel} */
   parallel(kernel: ParallelKernel, total: number, nsPerItem: number, grain: number, args: (start: number, end: number) => number[]): void {
-    let threads = this.threadsFor(total * nsPerItem);
+    const ns = total * nsPerItem;
+    let threads = this.threadsFor(ns);
     threads = Math.min(threads, Math.floor(total / grain));
     if (threads <= 1) {
       (this.kernels[kernel] as (...a: number[]) => void)(...args(0, total));
       return;
     }
-    // Several parts per thread: threads claim them as they go, so a late or slow thread holds up
-    // only its last small part.
-    const bounds = partBounds(total, threads * PARTS_PER_THREAD, grain);
+    // Several parts per thread (one for small calls): threads claim them as they go, so a late or
+    // slow thread holds up only its last small part.
+    const perThread = Math.max(1, Math.min(PARTS_PER_THREAD, Math.round(ns / threads / PART_MIN_NS)));
+    const bounds = partBounds(total, threads * perThread, grain);
     const parts: number[][] = [];
     for (let q = 1; q < bounds.length; q++) parts.push(args(bounds[q - 1], bounds[q]));
     this.pool.run(kernel, parts);

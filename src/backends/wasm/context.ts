@@ -11,11 +11,15 @@ import type { HeapViews, WasmStorage } from './storage.js';
 /**
  * Estimated work (ns) below which a call stays on one thread. A worker's wake-up costs 30–80 µs,
  * but the calling thread never waits for a part nobody has claimed (see pool.ts), so a split costs
- * it little more than the notify. Lowered from 250 µs: a 2-thread LeNet-5 training step was 7–9%
- * faster (in-process A/B over alternating windows), its 0.1–0.25 ms activation, pooling and bias
- * ops now shared.
+ * it little more than the notify. Lowered from 250 µs to 100 µs: a 2-thread LeNet-5 training step
+ * was 7–9% faster (in-process A/B over alternating windows), its 0.1–0.25 ms activation, pooling
+ * and bias ops now shared. Then to 30 µs, with small calls in one part per thread (see
+ * {@link PART_MIN_NS}): 0.960–0.971 of the step (three A/Bs; the MLP 0.979). The split now keeps
+ * each image range on the thread whose cache holds it: LeNet-5's pooling and tanh gradient on
+ * C1's 301k floats had run on one thread between split ops, reading the other thread's half from
+ * its cache. Lowering it to 50 or 25 µs with four parts per thread had been slower (1.022, 1.011).
  */
-export const PARALLEL_MIN_NS = 100_000;
+export const PARALLEL_MIN_NS = 30_000;
 
 /**
  * Parts per thread of a split call whose parts are interchangeable (elementwise, reductions,
@@ -23,6 +27,9 @@ export const PARALLEL_MIN_NS = 100_000;
  * descheduled holds up only its last small part.
  */
 export const PARTS_PER_THREAD = 4;
+
+/** Estimated work per part below which a split call has fewer than {@link PARTS_PER_THREAD} parts per thread. */
+export const PART_MIN_NS = 25_000;
 
 /**
  * Boundaries [0, …, n] of `count` parts of n items (whole multiples of `grain`, the last part taking
