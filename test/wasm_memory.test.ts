@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { test } from 'node:test';
-import { conv2d, dispose, keep, matmul, memory, ones, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo } from '../src/index.js';
+import {
+  conv2d, convTranspose2d, dispose, keep, matmul, memory, noGrad, ones, randn, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo,
+} from '../src/index.js';
 import { onBackend } from './wasm_helpers.js';
 
 function gcNow(): void {
@@ -139,5 +141,27 @@ test('inside one long synchronous loop, garbage is reclaimed before the memory g
     for (let i = 0; i < 200; i++) x.add(i).mul(2);
     const end = memory() as WasmMemoryInfo;
     assert.ok(end.heapBytes - start.heapBytes < 200 * 2 ** 20, `linear memory grew by ${(end.heapBytes - start.heapBytes) / 2 ** 20} MiB`);
+  });
+});
+
+test('a convolution without a graph frees its intermediates when it returns, with no tidy or collection', () => {
+  onBackend('wasm', () => {
+    // 64 output channels: the im2col + GEMM path, whose columns are 9× the input.
+    const x = randn([2, 64, 8, 8]);
+    const w = randn([64, 64, 3, 3]);
+    const b = randn([64]);
+    const wT = randn([64, 32, 3, 3]);
+    for (const [label, run] of [
+      ['conv2d under noGrad', () => noGrad(() => conv2d(x, w, b, { padding: 1 }))],
+      ['conv2d of tensors that need no grad', () => conv2d(x, w, b, { padding: 1 })],
+      ['convTranspose2d', () => convTranspose2d(x, wT, null, { stride: 2 })],
+    ] as const) {
+      const before = memory();
+      const y = run();
+      const after = memory();
+      assert.equal(after.storages - before.storages, 1, `${label}: storages held after the call`);
+      assert.equal(after.bytes - before.bytes, y.numel() * 4, `${label}: bytes held after the call`);
+      y.dispose();
+    }
   });
 });

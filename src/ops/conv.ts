@@ -12,7 +12,7 @@ import {
 import { fmtShape, numel } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { add } from './elementwise.js';
-import { checkSameBackend, checkTensor, record, wrap } from './helpers.js';
+import { checkSameBackend, checkTensor, composite, record, wrap } from './helpers.js';
 import { isGradEnabled } from '../core/grad_mode.js';
 import { addmm, matmul } from './linalg.js';
 import { sum } from './reduce.js';
@@ -237,8 +237,8 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const w4 = spatial === 1 ? unsqueeze(weight, 2) : weight;
   const g = convGeometry(op, () => `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
-  const out = coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
-    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias));
+  const out = composite([x4, w4, o.bias], () => coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
+    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias)));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 
@@ -320,10 +320,12 @@ function convTransposeNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tens
     padTop: pH, padLeft: pW, dilationH: dH, dilationW: dW, outH: H, outW: W,
   };
   const K = (Cout / groups) * kH * kW;
-  const xs = reshape(x, [N, groups, Cin / groups, H * W]);
-  const w = transpose(reshape(weight, [groups, Cin / groups, K]), 1, 2);
-  const cols = reshape(matmul(w, xs), [N, Cout * kH * kW, H * W]);
-  const out = addBias(col2im(cols, g), o.bias);
+  const out = composite([x, weight, o.bias], () => {
+    const xs = reshape(x, [N, groups, Cin / groups, H * W]);
+    const w = transpose(reshape(weight, [groups, Cin / groups, K]), 1, 2);
+    const cols = reshape(matmul(w, xs), [N, Cout * kH * kW, H * W]);
+    return addBias(col2im(cols, g), o.bias);
+  });
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 

@@ -7,6 +7,7 @@ import { Node, type BackwardFn } from '../autograd/node.js';
 import type { Storage } from '../core/backend.js';
 import { scalarTensor } from '../core/creation.js';
 import { isGradEnabled } from '../core/grad_mode.js';
+import { tidy } from '../core/memory.js';
 import type { DType } from '../core/dtype.js';
 import { fmtShape, type Shape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -53,4 +54,17 @@ export function record(name: string, out: Tensor, inputs: readonly Tensor[], rul
     out.requiresGrad = true;
   }
   return out;
+}
+
+/**
+ * Runs the body of an op composed of other ops. When no graph is recorded for `inputs` (grad mode
+ * off, or nothing requires grad), it runs in a tidy scope of its own, so its intermediates (a
+ * convolution's columns, its product before the bias) are freed when it returns, as PyTorch's
+ * reference counting frees them, instead of waiting for the garbage collector: under `noGrad`
+ * without a `tidy`, a 3×3 conv 64→64 at batch 32 left 83 MB per call to it and spent ~7% of its
+ * time in forced collections. With a graph, the graph holds what backward reads.
+ */
+export function composite<T extends Tensor>(inputs: readonly (Tensor | null)[], body: () => T): T {
+  if (isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad)) return body();
+  return tidy(body);
 }
