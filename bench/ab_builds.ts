@@ -7,8 +7,11 @@
  * ```text
  * git worktree add /tmp/base HEAD && ln -s "$PWD/node_modules" /tmp/base/node_modules
  * (cd /tmp/base && npx tsc -p . && node scripts/build-wasm.mjs)
- * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20] [--model=lenet|mlp]
+ * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20] [--model=lenet|mlp|gemm|conv]
  * ```
+ *
+ * `--model=gemm` times a 1024×1024 float32 matmul instead of a training step, `--model=conv` the
+ * benchmark's 3×3 conv 64→64 forward + backward at batch 8 (a quarter of the benchmark's batch).
  *
  * Prints each build's median ms per step and the median of the per-round ratios B/A.
  * @module
@@ -36,6 +39,15 @@ interface Build {
   randint(low: number, high: number, shape: number[]): unknown;
   models: { lenet5(options: { inputSize: number }): unknown };
   nn: { Sequential: new (...layers: unknown[]) => unknown; Linear: new (i: number, o: number) => unknown; ReLU: new () => unknown };
+  randn(shape: number[], options: { requiresGrad: boolean }): unknown;
+  matmul(a: unknown, b: unknown): unknown;
+  tidy(fn: () => unknown): unknown;
+  functional: { conv2d(x: unknown, w: unknown, b: unknown, options: { padding: number }): { sum(): { backward(): void } } };
+}
+
+/** Gradients of the conv item's leaves, dropped after each run. */
+interface Leaf {
+  grad: unknown;
 }
 
 /** One training step (LeNet-5, or with `model` 'mlp' the benchmark's MLP 784-1000-10) of the build checked out at `root` (built into its dist/). */
@@ -48,6 +60,18 @@ async function stepOf(root: string, threads: number, model: string): Promise<() 
   G.setNumThreads(threads);
   if (threads > 1) G.getBackend().waitForThreads?.(20000);
   G.manualSeed(0);
+  if (model === 'gemm') {
+    const a = G.randn([1024, 1024]);
+    const b = G.randn([1024, 1024]);
+    return () => void G.tidy(() => G.matmul(a, b));
+  }
+  if (model === 'conv') {
+    const leaves = [G.randn([8, 64, 32, 32], { requiresGrad: true }), G.randn([64, 64, 3, 3], { requiresGrad: true }), G.randn([64], { requiresGrad: true })];
+    return () => void G.tidy(() => {
+      G.functional.conv2d(leaves[0], leaves[1], leaves[2], { padding: 1 }).sum().backward();
+      for (const leaf of leaves as Leaf[]) leaf.grad = null;
+    });
+  }
   if (model === 'mlp') {
     const net = new G.nn.Sequential(new G.nn.Linear(784, 1000), new G.nn.ReLU(), new G.nn.Linear(1000, 10));
     return trainingStep(net, G.randn([64, 784]), G.randint(0, 10, [64]));
@@ -65,7 +89,8 @@ async function main(): Promise<void> {
   const model = arg('model', 'lenet');
   const A = await stepOf(a, threads, model);
   const B = await stepOf(b, threads, model);
-  for (let i = 0; i < 200; i++) {
+  // Warm-up: V8 optimises a training step's functions over its first few hundred steps.
+  for (let i = 0, n = model === 'gemm' || model === 'conv' ? 10 : 200; i < n; i++) {
     A();
     B();
   }

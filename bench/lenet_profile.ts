@@ -14,7 +14,7 @@
  * ReLU, Linear(120,84), ReLU, Linear(84,10); `--model=mlp` the benchmark's MLP 784-1000-10. All train with
  * cross-entropy and SGD (lr 0.01, momentum 0.9).
  *
- * `--ops` then times every backend call of further training steps and prints them by total time,
+ * `--ops` then times every backend call of further training steps (or convolutions, with `--conv`) and prints them by total time,
  * with their shapes: kernels are often half as fast inside a step as in a loop on their own (the
  * step's other buffers evict their data), so this is the number to optimise against. `--kernels`
  * times the kernel calls themselves (those made on the calling thread).
@@ -200,13 +200,17 @@ function main(): void {
     const x = randn([32, 64, 32, 32], { requiresGrad: true });
     const w = randn([64, 64, 3, 3], { requiresGrad: true });
     const b = randn([64], { requiresGrad: true });
-    const fwd = time(() => noGrad(() => F.conv2d(x, w, b, { padding: 1 })).dispose(), Math.min(runs, 5), 1, 1);
-    console.log(`conv3x3 64→64 32×32×32 forward: ${fwd.ms.toFixed(1)} ms ${fmt(fwd)}`);
-    const both = time(() => tidy(() => {
+    const forward = (): void => noGrad(() => F.conv2d(x, w, b, { padding: 1 })).dispose();
+    const both = (): void => void tidy(() => {
       F.conv2d(x, w, b, { padding: 1 }).sum().backward();
       for (const t of [x, w, b]) t.grad = null;
-    }), Math.min(runs, 5), 1, 1);
-    console.log(`conv3x3 64→64 32×32×32 forward+backward: ${both.ms.toFixed(1)} ms ${fmt(both)}`);
+    });
+    for (const [label, run] of [['forward', forward], ['forward+backward', both]] as const) {
+      const r = time(run, Math.min(runs, 5), 1, 1);
+      console.log(`conv3x3 64→64 32×32×32 ${label}: ${r.ms.toFixed(1)} ms ${fmt(r)}`);
+      if (flag('ops')) printBackendCalls(be, run, 3);
+      if (flag('kernels') && be instanceof WasmBackend) printKernelCalls(be, run, 3);
+    }
   }
 }
 
