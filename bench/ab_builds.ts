@@ -51,7 +51,7 @@ interface Leaf {
 }
 
 /** One training step (LeNet-5, or with `model` 'mlp' the benchmark's MLP 784-1000-10) of the build checked out at `root` (built into its dist/). */
-async function stepOf(root: string, threads: number, model: string): Promise<() => void> {
+async function stepOf(root: string, threads: number, model: string, batch: number): Promise<() => void> {
   const url = (rel: string): string => pathToFileURL(resolve(root, rel)).href;
   const G = (await import(url('dist/src/index.js'))) as Build;
   const { trainingStep } = (await import(url('dist/bench/suites/glubina.js'))) as {
@@ -66,7 +66,7 @@ async function stepOf(root: string, threads: number, model: string): Promise<() 
     return () => void G.tidy(() => G.matmul(a, b));
   }
   if (model === 'conv') {
-    const leaves = [G.randn([8, 64, 32, 32], { requiresGrad: true }), G.randn([64, 64, 3, 3], { requiresGrad: true }), G.randn([64], { requiresGrad: true })];
+    const leaves = [G.randn([batch, 64, 32, 32], { requiresGrad: true }), G.randn([64, 64, 3, 3], { requiresGrad: true }), G.randn([64], { requiresGrad: true })];
     return () => void G.tidy(() => {
       G.functional.conv2d(leaves[0], leaves[1], leaves[2], { padding: 1 }).sum().backward();
       for (const leaf of leaves as Leaf[]) leaf.grad = null;
@@ -87,8 +87,9 @@ async function main(): Promise<void> {
   const rounds = Number(arg('rounds', '30'));
   const steps = Number(arg('steps', '20'));
   const model = arg('model', 'lenet');
-  const A = await stepOf(a, threads, model);
-  const B = await stepOf(b, threads, model);
+  const batch = Number(arg('batch', '8'));
+  const A = await stepOf(a, threads, model, batch);
+  const B = await stepOf(b, threads, model, batch);
   // Warm-up: V8 optimises a training step's functions over its first few hundred steps.
   for (let i = 0, n = model === 'gemm' || model === 'conv' ? 10 : 200; i < n; i++) {
     A();
