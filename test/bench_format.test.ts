@@ -11,6 +11,7 @@ import {
   cellOf, formatCell, formatNumber, formatRatio, Footnotes, markdownTable, median, ratio, renderResults, type Results,
 } from '../bench/suites/table.js';
 import { checkTargets, formatTargets } from '../bench/suites/targets.js';
+import { amdCore } from '../bench/suites/machine.js';
 
 test('median: middle value, mean of the two middle values, order-independent', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -146,4 +147,13 @@ test('predictMs: GEMM cost scales as n³ from the nearest smaller size that ran'
   assert.deepEqual(predictMs('gemm.1024', new Map([['gemm.256', 10]])), { ms: 640, from: 'gemm.256' });
   assert.equal(predictMs('gemm.128', new Map()), null);
   assert.deepEqual(predictMs('conv.fwdbwd', new Map([['conv.fwd', 2000]])), { ms: 6000, from: 'conv.fwd' });
+});
+
+test('the machine line names the AMD core generation the targets depend on', () => {
+  assert.equal(amdCore(25, 0x01), 'Zen 3'); // EPYC 7xx3 (Milan), as /proc/cpuinfo shows it here
+  assert.equal(amdCore(25, 0x11), 'Zen 4'); // EPYC 9xx4 (Genoa)
+  assert.equal(amdCore(25, 0x21), 'Zen 3'); // Ryzen 5000 (Vermeer)
+  assert.equal(amdCore(25, 0x61), 'Zen 4'); // Ryzen 7000 (Raphael)
+  assert.equal(amdCore(23, 0x31), 'Zen 2');
+  assert.equal(amdCore(6, 0x8f), null); // not AMD's numbering
 });
