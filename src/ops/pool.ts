@@ -135,7 +135,10 @@ function maxPoolNd(op: string, spatial: 1 | 2, input: Tensor, kernelSize: SizeAr
   };
   const [values, indices] = maxPoolWindows('MaxPool2DWithIndicesBackward0', x4, windows);
   const back = (t: Tensor): Tensor => unbatch(spatial === 1 ? squeeze(t, 2) : t);
-  return options.returnIndices ? [back(values), back(indices)] : back(values);
+  if (options.returnIndices) return [back(values), back(indices)];
+  // Without a graph nothing reads the indices: free them now rather than at the next collection.
+  if (values.gradFn === null) indices.dispose();
+  return back(values);
 }
 
 /**
