@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { test } from 'node:test';
 import {
-  conv2d, convTranspose2d, dispose, keep, matmul, maxPool2d, memory, noGrad, ones, randn, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo,
+  conv2d, convTranspose2d, dispose, functional, keep, matmul, maxPool2d, memory, noGrad, ones, randn, tensor, tidy, zeros, type Tensor, type WasmMemoryInfo,
 } from '../src/index.js';
 import { onBackend } from './wasm_helpers.js';
 
@@ -144,18 +144,20 @@ test('inside one long synchronous loop, garbage is reclaimed before the memory g
   });
 });
 
-test('a convolution or max pooling without a graph frees its intermediates when it returns, with no tidy or collection', () => {
+test('a convolution, max pooling or batch norm without a graph frees its intermediates when it returns, with no tidy or collection', () => {
   onBackend('wasm', () => {
     // 64 output channels: the im2col + GEMM path, whose columns are 9× the input.
     const x = randn([2, 64, 8, 8]);
     const w = randn([64, 64, 3, 3]);
     const b = randn([64]);
     const wT = randn([64, 32, 3, 3]);
+    const stats = [randn([64]), randn([64]).abs(), randn([64]), randn([64])];
     for (const [label, run] of [
       ['conv2d under noGrad', () => noGrad(() => conv2d(x, w, b, { padding: 1 }))],
       ['conv2d of tensors that need no grad', () => conv2d(x, w, b, { padding: 1 })],
       ['convTranspose2d', () => convTranspose2d(x, wT, null, { stride: 2 })],
       ['maxPool2d (its indices)', () => maxPool2d(x, 2)],
+      ['batchNorm in evaluation mode', () => noGrad(() => functional.batchNorm(x, stats[0], stats[1], { weight: stats[2], bias: stats[3] }))],
     ] as const) {
       const before = memory();
       const y = run();

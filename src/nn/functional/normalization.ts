@@ -8,7 +8,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { isFloating } from '../../core/dtype.js';
 import { batchNormTraining } from '../../ops/batch_norm.js';
 import { add, div, mul, sqrt, sub } from '../../ops/elementwise.js';
-import { checkTensor } from '../../ops/helpers.js';
+import { checkTensor, composite } from '../../ops/helpers.js';
 import { add_, mul_ } from '../../ops/inplace.js';
 import { mean } from '../../ops/reduce.js';
 import { detach, reshape } from '../../ops/view.js';
@@ -74,11 +74,17 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     });
   } else {
     if (!runningMean || !runningVar) throw new Error(`${op}: runningMean and runningVar must be given in evaluation mode (training: false)`);
-    centered = sub(input, reshape(runningMean, perChannel));
-    variance = reshape(runningVar, perChannel);
+    // Inference under noGrad: the input-sized steps below are freed as soon as it returns.
+    return composite([input, weight, bias, runningMean, runningVar], () =>
+      normalize(sub(input, reshape(runningMean, perChannel)), reshape(runningVar, perChannel), eps, weight, bias, perChannel));
   }
+  return normalize(centered, variance, eps, weight, bias, perChannel);
+}
+
+/** (centered / √(variance + eps)) · weight + bias, per channel. */
+function normalize(centered: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null, perChannel: number[]): Tensor {
   let out = div(centered, sqrt(add(variance, eps)));
-  if (options.weight) out = mul(out, reshape(options.weight, perChannel));
-  if (options.bias) out = add(out, reshape(options.bias, perChannel));
+  if (weight) out = mul(out, reshape(weight, perChannel));
+  if (bias) out = add(out, reshape(bias, perChannel));
   return out;
 }
