@@ -7,11 +7,13 @@
  * ```text
  * git worktree add /tmp/base HEAD && ln -s "$PWD/node_modules" /tmp/base/node_modules
  * (cd /tmp/base && npx tsc -p . && node scripts/build-wasm.mjs)
- * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20] [--model=lenet|mlp|gemm|conv]
+ * node dist/bench/ab_builds.js --a=/tmp/base [--b=.] [--threads=1] [--rounds=30] [--steps=20]
+ *                               [--model=lenet|mlp|gemm|conv] [--batch=8]
  * ```
  *
  * `--model=gemm` times a 1024×1024 float32 matmul instead of a training step, `--model=conv` the
- * benchmark's 3×3 conv 64→64 forward + backward at batch 8 (a quarter of the benchmark's batch).
+ * benchmark's 3×3 conv 64→64 forward + backward at batch `--batch` (default 8, a quarter of the
+ * benchmark's 32).
  *
  * Prints each build's median ms per step and the median of the per-round ratios B/A.
  * @module
@@ -50,7 +52,11 @@ interface Leaf {
   grad: unknown;
 }
 
-/** One training step (LeNet-5, or with `model` 'mlp' the benchmark's MLP 784-1000-10) of the build checked out at `root` (built into its dist/). */
+/**
+ * One timed unit of the build checked out at `root` (built into its dist/): a training step of
+ * LeNet-5 or (`model` 'mlp') the benchmark's MLP 784-1000-10, a 1024 matmul ('gemm'), or the
+ * conv item at `batch` ('conv').
+ */
 async function stepOf(root: string, threads: number, model: string, batch: number): Promise<() => void> {
   const url = (rel: string): string => pathToFileURL(resolve(root, rel)).href;
   const G = (await import(url('dist/src/index.js'))) as Build;

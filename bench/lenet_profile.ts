@@ -14,8 +14,8 @@
  * ReLU, Linear(120,84), ReLU, Linear(84,10); `--model=mlp` the benchmark's MLP 784-1000-10. All train with
  * cross-entropy and SGD (lr 0.01, momentum 0.9).
  *
- * `--ops` then times every backend call of further training steps (or convolutions, with `--conv`) and prints them by total time,
- * with their shapes: kernels are often half as fast inside a step as in a loop on their own (the
+ * `--ops` then times every backend call of further training steps (or convolutions, with
+ * `--conv`) and prints them by total time, with their shapes: kernels are often half as fast inside a step as in a loop on their own (the
  * step's other buffers evict their data), so this is the number to optimise against. `--kernels`
  * times the kernel calls themselves (those made on the calling thread).
  * @module

@@ -49,7 +49,7 @@ export function checkSameBackend(op: string, tensors: readonly Tensor[]): void {
  * `saved` are the tensors the rule reads; they are checked for in-place changes before backward.
  */
 export function record(name: string, out: Tensor, inputs: readonly Tensor[], rule: BackwardFn, saved: readonly Tensor[] = []): Tensor {
-  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+  if (recordsGraph(inputs)) {
     out.gradFn = new Node(name, inputs.map((t) => (t.requiresGrad ? t : null)), rule, saved);
     out.requiresGrad = true;
   }
@@ -65,6 +65,10 @@ export function record(name: string, out: Tensor, inputs: readonly Tensor[], rul
  * time in forced collections. With a graph, the graph holds what backward reads.
  */
 export function composite<T extends Tensor>(inputs: readonly (Tensor | null)[], body: () => T): T {
-  if (isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad)) return body();
-  return tidy(body);
+  return recordsGraph(inputs) ? body() : tidy(body);
+}
+
+/** True when an op of `inputs` goes into the backward graph: grad mode is on and some input requires grad. */
+function recordsGraph(inputs: readonly (Tensor | null)[]): boolean {
+  return isGradEnabled() && inputs.some((t) => t !== null && t.requiresGrad);
 }
