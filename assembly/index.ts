@@ -8,6 +8,7 @@ export { avgPool2dBackwardF32, avgPool2dF32 } from './kernels/avgpool';
 export { col2imF32, im2colF32, maxPool2dF32 } from './kernels/conv';
 export { conv1chF32, conv1chScratchBytes, conv1chWeightGradF32, conv1chWeightGradSumF32 } from './kernels/conv_direct';
 export { convInputGradF32, convInputGradScratchBytes } from './kernels/conv_input_grad';
+export { convImagesF32, convImagesInputGradF32, convImagesWeightGradF32 } from './kernels/conv_images';
 // Exported only so that Binaryen keeps it a function of its own (see the kernel's comment).
 export { conv1chTile6x8 as convMicroKernel6x8 } from './kernels/conv_direct';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';

@@ -229,6 +229,26 @@ export interface Backend {
    */
   conv2dInputGrad?(grad: View, weight: View, geometry: Conv2dGeometry, batch: number): Storage | null;
   /**
+   * Optional: a convolution (groups 1) of a batch of large images, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
+   * (+ `bias` [O] per channel, added to each finished sum as a separate broadcast add rounds) →
+   * [N, O, outH, outW], one image at a time: each image's columns (im2col) are built in a cache-sized
+   * scratch block and multiplied there, never written out for the whole batch. The same sums as
+   * `weight @ im2col(x)` per image. Returns null when the backend has no kernel for these operands.
+   */
+  conv2dImages?(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null): Storage | null;
+  /**
+   * Optional: the input gradient of {@link Backend.conv2dImages} from its output gradient `grad`
+   * [N, O, outH, outW]: col2im(weightᵀ @ grad[n]) per image → [N, C, H, W], each image's column
+   * gradient kept in cache. Returns null when the backend has no kernel for these operands.
+   */
+  conv2dImagesInputGrad?(grad: View, weight: View, geometry: Conv2dGeometry): Storage | null;
+  /**
+   * Optional: the weight gradient of {@link Backend.conv2dImages}: Σₙ grad[n] @ im2col(x[n])ᵀ →
+   * [O, C·kH·kW], each image's columns rebuilt in cache. Returns null when the backend has no kernel
+   * for these operands.
+   */
+  conv2dImagesWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
+  /**
    * Optional: a convolution of single-channel images (groups 1), weight [O, 1, kH, kW] ⋆ x [N, 1, H, W]
    * → [N, O, outH, outW], computed directly from the image (a first layer on grayscale input: the
    * columns of im2col are only shifted copies of it), plus `bias` [O] per channel when given (added

@@ -155,6 +155,42 @@ function implicitConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dG
 }
 
 /**
+ * A batch of large images (the branch of {@link conv2dCore} that keeps one product per image) by the
+ * backend's one-image-at-a-time kernels: each image's columns built and used in cache, never stored
+ * for the batch, and rebuilt for the weight gradient. Null where the backend has no kernel for it.
+ * Gradient rules as composed: input gradient col2im(weightᵀ @ grad), weight gradient Σₙ grad[n] @
+ * im2col(x)[n]ᵀ (built from differentiable ops with grad mode on in backward, for double backward),
+ * bias gradient the sum of grad per channel.
+ */
+function imageConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor | null {
+  const [N] = x.shape;
+  const L = g.outH * g.outW;
+  if (N === 1 || L < FOLD_BELOW) return null;
+  const storage = x.backend.conv2dImages?.(x, weight, g, bias) ?? null;
+  if (storage === null) return null;
+  const O = weight.shape[0];
+  const K = numel(weight.shape) / O;
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record('ConvolutionBackward0', wrap(storage, [N, O, g.outH, g.outW]), inputs, (grad, [sx, sw], needs) => {
+    const be = grad.backend;
+    const direct = !isGradEnabled();
+    const perImage = (): Tensor => reshape(grad, [N, O, L]);
+    let dx: Tensor | null = null;
+    if (needs[0]) {
+      const storage = direct ? be.conv2dImagesInputGrad?.(grad, sw, g) ?? null : null;
+      dx = storage !== null ? wrap(storage, sx.shape) : col2im(matmul(transpose(reshape(sw, [O, K]), 0, 1), perImage()), g);
+    }
+    let dw: Tensor | null = null;
+    if (needs[1]) {
+      const storage = direct ? be.conv2dImagesWeightGrad?.(grad, sx, g) ?? null : null;
+      dw = reshape(storage !== null ? wrap(storage, [O, K]) : sum(matmul(perImage(), transpose(im2col(sx, g), 1, 2)), [0]), sw.shape);
+    }
+    const db = bias !== null && needs[2] ? sum(grad, [0, 2, 3]) : null;
+    return bias === null ? [dx, dw] : [dx, dw, db];
+  }, [x, weight]);
+}
+
+/**
  * The gradient grad [N, O, outH, outW] in the batch-folded layout [O, N·outH·outW] the composed rules
  * take, made on first use (a copy unless N is 1).
  */
@@ -238,7 +274,7 @@ function convNd(op: string, spatial: 1 | 2, input: Tensor, weight: Tensor, bias:
   const g = convGeometry(op, () => `input ${fmtShape(input.shape)} and weight ${fmtShape(weight.shape)}`, [x4.shape[2], x4.shape[3]],
     lift(kernel, 1), lift(stride, 1), { before: lift(pad.before, 0), after: lift(pad.after, 0) }, lift(dilation, 1));
   const out = composite([x4, w4, o.bias], () => coversWholeInput(g) && groups === 1 ? wholeInputConv(x4, w4, o.bias)
-    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias)));
+    : (groups === 1 ? singleChannelConv(x4, w4, o.bias, g) ?? implicitConv(x4, w4, o.bias, g) ?? imageConv(x4, w4, o.bias, g) : null) ?? contiguous(addBias(conv2dCore(x4, w4, groups, g), o.bias)));
   return o.unbatch(spatial === 1 ? squeeze(out, 2) : out);
 }
 

@@ -16,7 +16,7 @@ import type { WasmStorage } from './storage.js';
  * where the columns of plane n·C + c, tap t are row (c·kH·kW + t)·B + n (B = 1: [N, C·kH·kW, L];
  * B = N: the batch-folded [C·kH·kW, N·L]).
  */
-function writeGeometry(ctx: WasmContext, g: Conv2dGeometry, C: number, B: number): number {
+export function writeGeometry(ctx: WasmContext, g: Conv2dGeometry, C: number, B: number): number {
   const at = ctx.desc >>> 2;
   ctx.views.i32.set([
     g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.padTop, g.padLeft, g.dilationH, g.dilationW, g.outH, g.outW, C, B,
@@ -25,7 +25,7 @@ function writeGeometry(ctx: WasmContext, g: Conv2dGeometry, C: number, B: number
 }
 
 /** The view's address when contiguous, else a contiguous copy (returned so the caller frees it). */
-function dense(ctx: WasmContext, v: View): { ptr: number; tmp: WasmStorage | null } {
+export function dense(ctx: WasmContext, v: View): { ptr: number; tmp: WasmStorage | null } {
   if (isContiguous(v.shape, v.strides)) return { ptr: ctx.address(v), tmp: null };
   const tmp = ctx.contiguous(v);
   return { ptr: tmp.ptr, tmp };
@@ -340,7 +340,7 @@ function directScratch(ctx: WasmContext, geo: number, chunk: number): number | n
 }
 
 /** Frees the contiguous copies {@link dense} made. */
-function freeDense(ctx: WasmContext, ...copies: ({ tmp: WasmStorage | null } | null)[]): void {
+export function freeDense(ctx: WasmContext, ...copies: ({ tmp: WasmStorage | null } | null)[]): void {
   for (const d of copies) if (d?.tmp) ctx.free(d.tmp);
 }
 

@@ -63,6 +63,11 @@ export interface KernelExports {
     scratch: number, n0: number, n1: number,
   ): void;
   convInputGradScratchBytes(geometry: number, O: number): number;
+  convImagesF32(x: number, w: number, bias: number, out: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
+  convImagesInputGradF32(dy: number, w: number, dx: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
+  convImagesWeightGradF32(
+    dy: number, x: number, partials: number, O: number, geometry: number, scratch: number, N: number, groups: number, q0: number, q1: number,
+  ): void;
   avgPool2dF32(x: number, out: number, div: number, geometry: number, p0: number, p1: number): void;
   avgPool2dBackwardF32(grad: number, dx: number, div: number, geometry: number, p0: number, p1: number): void;
   col2imF32(cols: number, out: number, geometry: number, p0: number, p1: number): void;
@@ -85,7 +90,8 @@ export const PARALLEL_KERNELS = [
   'copyStrided', 'fill1', 'fill4', 'fill8', 'unaryF32', 'binaryF32', 'whereSelect', 'reduceF32',
   'softmaxF32', 'gemmF32', 'gather', 'im2colF32', 'col2imF32', 'maxPool2dF32', 'convertStrided', 'sgdStepF32',
   'adamStepF32', 'batchNormF32', 'batchNormBackwardF32', 'avgPool2dF32', 'avgPool2dBackwardF32', 'convDirectF32',
-  'conv1chF32', 'conv1chWeightGradF32', 'convInputGradF32', 'convWeightGradDirectF32',
+  'conv1chF32', 'conv1chWeightGradF32', 'convInputGradF32', 'convWeightGradDirectF32', 'convImagesF32',
+  'convImagesInputGradF32', 'convImagesWeightGradF32',
 ] as const;
 
 /** A kernel a worker can run. */
