@@ -200,36 +200,48 @@ export function sgemm(
     sgemmDot(m, n, k, a, rsA, b, csB, c, ldc, accumulate);
     return;
   }
-  const pa = scratch;
-  const pb = pa + <usize>(GEMM_MC * GEMM_KC) * 4;
-  const tile = pb + <usize>(GEMM_KC * GEMM_NC) * 4;
+  const pb = scratch + <usize>(GEMM_MC * GEMM_KC) * 4;
   for (let jc = 0; jc < n; jc += GEMM_NC) {
     const nc = min(GEMM_NC, n - jc);
     for (let pc = 0; pc < k; pc += GEMM_KC) {
       const kc = min(GEMM_KC, k - pc);
       const first = pc == 0 && !accumulate;
       packB(b + (<usize>(pc * rsB + jc * csB)) * 4, rsB, csB, kc, nc, pb);
-      for (let ic = 0; ic < m; ic += GEMM_MC) {
-        const mc = min(GEMM_MC, m - ic);
-        packA(a + (<usize>(ic * rsA + pc * csA)) * 4, rsA, csA, mc, kc, pa);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const cols = min(NR, nc - jr);
-          const bp = pb + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const rows = min(MR, mc - ir);
-            const ap = pa + <usize>(ir * kc) * 4;
-            const cp = c + (<usize>((ic + ir) * ldc + jc + jr)) * 4;
-            if (MR == 6) {
-              micro6x8(kc, ap, bp, 32, tile);
-              storeTile(tile, cp, ldc, rows, cols, !first);
-            } else if (rows == MR && cols == NR) {
-              micro(kc, ap, bp, cp, ldc, !first);
-            } else {
-              // Edge tile: compute a full MR×NR tile into scratch and copy the valid part out.
-              micro(kc, ap, bp, tile, NR, false);
-              storeTile(tile, cp, ldc, rows, cols, !first);
-            }
-          }
+      gemmPackedBlock(m, nc, kc, a + (<usize>(pc * csA)) * 4, rsA, csA, pb, scratch, c + (<usize>jc) * 4, ldc, first);
+    }
+  }
+}
+
+/**
+ * One (column block, K block) step of the packed GEMM: C[m × nc] (row stride ldc) = (first ? 0 : C)
+ * + A[m × kc] · B, B already packed into `pb` (8-column micro-panels, k-major, as packB lays it
+ * out), A packed MC rows at a time into the start of `scratch` (laid out as {@link sgemm}'s).
+ * Exported for kernels that pack B themselves (conv_images.ts packs it straight from an image).
+ */
+export function gemmPackedBlock(
+  m: i32, nc: i32, kc: i32, a: usize, rsA: i32, csA: i32, pb: usize, scratch: usize, c: usize, ldc: i32, first: bool,
+): void {
+  const pa = scratch;
+  const tile = pa + <usize>(GEMM_MC * GEMM_KC + GEMM_KC * GEMM_NC) * 4;
+  for (let ic = 0; ic < m; ic += GEMM_MC) {
+    const mc = min(GEMM_MC, m - ic);
+    packA(a + (<usize>(ic * rsA)) * 4, rsA, csA, mc, kc, pa);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const cols = min(NR, nc - jr);
+      const bp = pb + <usize>(jr * kc) * 4;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const rows = min(MR, mc - ir);
+        const ap = pa + <usize>(ir * kc) * 4;
+        const cp = c + (<usize>((ic + ir) * ldc + jr)) * 4;
+        if (MR == 6) {
+          micro6x8(kc, ap, bp, 32, tile);
+          storeTile(tile, cp, ldc, rows, cols, !first);
+        } else if (rows == MR && cols == NR) {
+          micro(kc, ap, bp, cp, ldc, !first);
+        } else {
+          // Edge tile: compute a full MR×NR tile into scratch and copy the valid part out.
+          micro(kc, ap, bp, tile, NR, false);
+          storeTile(tile, cp, ldc, rows, cols, !first);
         }
       }
     }

@@ -171,9 +171,11 @@ function imageConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeom
   const O = weight.shape[0];
   const K = numel(weight.shape) / O;
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return record('ConvolutionBackward0', wrap(storage, [N, O, g.outH, g.outW]), inputs, (grad, [sx, sw], needs) => {
-    const be = grad.backend;
+  return record('ConvolutionBackward0', wrap(storage, [N, O, g.outH, g.outW]), inputs, (upstream, [sx, sw], needs) => {
+    const be = upstream.backend;
     const direct = !isGradEnabled();
+    // One contiguous copy for both kernels where needed (sum().backward() hands over a broadcast view).
+    const grad = direct && needs[0] && needs[1] ? contiguous(upstream) : upstream;
     const perImage = (): Tensor => reshape(grad, [N, O, L]);
     let dx: Tensor | null = null;
     if (needs[0]) {
