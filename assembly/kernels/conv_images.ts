@@ -11,9 +11,41 @@
 
 import { col2imF32, im2colF32 } from './conv';
 import { GEMM_KC, GEMM_MC, GEMM_NC, gemmPackedBlock, gemmPath, sgemm } from './gemm';
+import { storeTransposed } from './gemm_micro';
 
 /** gemmPath's packed path (gemm.ts). */
 const PATH_PACKED = 0;
+
+/**
+ * The taps of column rows [k0, k0 + count) (row k = c·kH·kW + i·kW + j) into `table`, three i32 per
+ * row: the offset in the image of the pixel that output position (0, 0) reads, and that pixel's row
+ * and column offsets (i·dH − padTop, j·dW − padLeft).
+ */
+function tapTable(g: usize, k0: i32, count: i32, table: usize): void {
+  const W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
+  const pT = load<i32>(g, 24), pL = load<i32>(g, 28), dH = load<i32>(g, 32), dW = load<i32>(g, 36);
+  const plane = load<i32>(g) * W;
+  const taps = kH * kW;
+  let c = k0 / taps;
+  let t = k0 - c * taps;
+  let i = t / kW;
+  let jj = t - i * kW;
+  for (let k = 0; k < count; k++) {
+    const offH = i * dH - pT;
+    const offW = jj * dW - pL;
+    const e = table + (<usize>(3 * k) << 2);
+    store<i32>(e, c * plane + offH * W + offW);
+    store<i32>(e, offH, 4);
+    store<i32>(e, offW, 8);
+    if (++jj == kW) {
+      jj = 0;
+      if (++i == kH) {
+        i = 0;
+        c++;
+      }
+    }
+  }
+}
 
 /**
  * Packs rows [k0, k0 + kc) × columns [j0, j0 + nc) of one image's columns (im2col of the image at x,
@@ -26,35 +58,14 @@ const PATH_PACKED = 0;
  * element.
  */
 function packImageColumns(x: usize, g: usize, k0: i32, kc: i32, j0: i32, nc: i32, dst: usize, table: usize): void {
-  const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
-  const sH = load<i32>(g, 16), sW = load<i32>(g, 20), pT = load<i32>(g, 24), pL = load<i32>(g, 28);
-  const dH = load<i32>(g, 32), dW = load<i32>(g, 36), oW = load<i32>(g, 44);
-  const C = load<i32>(g, 48);
-  const taps = kH * kW;
-  const plane = H * W;
-  const size = C * plane;
-  // The taps of rows k0…: (offset, row offset, column offset), and their extremes.
-  let c = k0 / taps;
-  let t = k0 - c * taps;
-  let i = t / kW;
-  let jj = t - i * kW;
+  const H = load<i32>(g), W = load<i32>(g, 4), sH = load<i32>(g, 16), sW = load<i32>(g, 20), oW = load<i32>(g, 44);
+  const size = load<i32>(g, 48) * H * W;
+  tapTable(g, k0, kc, table);
   let minH = i32.MAX_VALUE, maxH = i32.MIN_VALUE, minW = i32.MAX_VALUE, maxW = i32.MIN_VALUE;
   for (let k = 0; k < kc; k++) {
-    const offH = i * dH - pT;
-    const offW = jj * dW - pL;
     const e = table + (<usize>(3 * k) << 2);
-    store<i32>(e, c * plane + offH * W + offW);
-    store<i32>(e, offH, 4);
-    store<i32>(e, offW, 8);
-    minH = min(minH, offH); maxH = max(maxH, offH);
-    minW = min(minW, offW); maxW = max(maxW, offW);
-    if (++jj == kW) {
-      jj = 0;
-      if (++i == kH) {
-        i = 0;
-        c++;
-      }
-    }
+    minH = min(minH, load<i32>(e, 4)); maxH = max(maxH, load<i32>(e, 4));
+    minW = min(minW, load<i32>(e, 8)); maxW = max(maxW, load<i32>(e, 8));
   }
   const lanes0 = i32x4(0, 1, 2, 3);
   const lanes1 = i32x4(4, 5, 6, 7);
@@ -149,6 +160,129 @@ function convImagePacked(O: i32, L: i32, K: i32, w: usize, x: usize, g: usize, o
   }
 }
 
+/**
+ * Four pixels of the tap at table entry `e` for output positions (oh, ow…ow + 3) at column stride 1
+ * (`ih0` = oh·sH, `origin` = the image at x plus ih0·W + ow floats, `size` the image's floats):
+ * zeros for a row outside the image, lanes off the row zeroed.
+ */
+@inline function tapPixels4(origin: usize, e: usize, ih0: i32, ow: i32, H: i32, W: i32, at: i32, size: i32): v128 {
+  const ih = ih0 + load<i32>(e, 4);
+  if (ih < 0 || ih >= H) return f32x4.splat(0);
+  const iw = ow + load<i32>(e, 8);
+  const src = origin + (<usize>load<i32>(e) << 2);
+  if (iw >= 0 && iw + 4 <= W) return v128.load(src);
+  const lanes = i32x4.add(i32x4.splat(iw), i32x4(0, 1, 2, 3));
+  const inRow = v128.and(i32x4.ge_s(lanes, i32x4.splat(0)), i32x4.lt_s(lanes, i32x4.splat(W)));
+  // `at`: the offset of origin in the image; the four floats read must lie inside the image.
+  const off = at + load<i32>(e);
+  if (off >= 0 && off + 4 <= size) return v128.and(v128.load(src), inRow);
+  let v = f32x4.splat(iw >= 0 && iw < W ? load<f32>(src) : 0);
+  if (iw + 1 >= 0 && iw + 1 < W) v = f32x4.replace_lane(v, 1, load<f32>(src, 4));
+  else v = f32x4.replace_lane(v, 1, 0);
+  if (iw + 2 >= 0 && iw + 2 < W) v = f32x4.replace_lane(v, 2, load<f32>(src, 8));
+  else v = f32x4.replace_lane(v, 2, 0);
+  if (iw + 3 >= 0 && iw + 3 < W) v = f32x4.replace_lane(v, 3, load<f32>(src, 12));
+  else v = f32x4.replace_lane(v, 3, 0);
+  return v;
+}
+
+/** One pixel of the tap at table entry `e` for output position l (0 outside the image). */
+@inline function tapPixel(x: usize, e: usize, l: i32, sH: i32, sW: i32, H: i32, W: i32, oW: i32): f32 {
+  const offH = load<i32>(e, 4);
+  const offW = load<i32>(e, 8);
+  const oh = l / oW;
+  const ih = oh * sH + offH;
+  const iw = (l - oh * oW) * sW + offW;
+  if (ih < 0 || ih >= H || iw < 0 || iw >= W) return 0;
+  return load<f32>(x + (<usize>(load<i32>(e) - offH * W - offW + ih * W + iw) << 2));
+}
+
+/**
+ * Packs rows [l0, l0 + kc) × columns [j0, j0 + nc) of one image's transposed columns ([L × K]: row l
+ * an output position, column k a tap) into 8-column micro-panels, k-major, zero-padding the last:
+ * what packB makes of stored columns read transposed (the weight gradient's B). Four positions of
+ * one output row at column stride 1 read four adjacent pixels per tap: eight vector loads and two
+ * 4×4 transposes give four rows of a panel. Other rows go element by element.
+ */
+function packImageColumnsT(x: usize, g: usize, l0: i32, kc: i32, j0: i32, nc: i32, dst: usize, table: usize): void {
+  const H = load<i32>(g), W = load<i32>(g, 4), sH = load<i32>(g, 16), sW = load<i32>(g, 20), oW = load<i32>(g, 44);
+  const size = load<i32>(g, 48) * H * W;
+  tapTable(g, j0, nc, table);
+  for (let p = 0; p < nc; p += 8) {
+    const cols = min(8, nc - p);
+    const e0 = table + (<usize>(3 * p) << 2);
+    let minH = i32.MAX_VALUE, maxH = i32.MIN_VALUE, minW = i32.MAX_VALUE, maxW = i32.MIN_VALUE;
+    for (let t = 0; t < cols; t++) {
+      const e = e0 + (<usize>(3 * t) << 2);
+      minH = min(minH, load<i32>(e, 4)); maxH = max(maxH, load<i32>(e, 4));
+      minW = min(minW, load<i32>(e, 8)); maxW = max(maxW, load<i32>(e, 8));
+    }
+    const end = l0 + kc;
+    let l = l0;
+    let oh = l / oW;
+    let ow = l - oh * oW;
+    while (l < end) {
+      let step = 1;
+      if (cols == 8 && sW == 1 && l + 4 <= end && ow + 4 <= oW) {
+        const ih0 = oh * sH;
+        const at = ih0 * W + ow;
+        const origin = x + (<usize>at << 2);
+        let x0: v128, x1: v128, x2: v128, x3: v128, y0: v128, y1: v128, y2: v128, y3: v128;
+        if (ih0 + minH >= 0 && ih0 + maxH < H && ow + minW >= 0 && ow + 4 + maxW <= W) {
+          x0 = v128.load(origin + (<usize>load<i32>(e0) << 2));
+          x1 = v128.load(origin + (<usize>load<i32>(e0, 12) << 2));
+          x2 = v128.load(origin + (<usize>load<i32>(e0, 24) << 2));
+          x3 = v128.load(origin + (<usize>load<i32>(e0, 36) << 2));
+          y0 = v128.load(origin + (<usize>load<i32>(e0, 48) << 2));
+          y1 = v128.load(origin + (<usize>load<i32>(e0, 60) << 2));
+          y2 = v128.load(origin + (<usize>load<i32>(e0, 72) << 2));
+          y3 = v128.load(origin + (<usize>load<i32>(e0, 84) << 2));
+        } else {
+          x0 = tapPixels4(origin, e0, ih0, ow, H, W, at, size);
+          x1 = tapPixels4(origin, e0 + 12, ih0, ow, H, W, at, size);
+          x2 = tapPixels4(origin, e0 + 24, ih0, ow, H, W, at, size);
+          x3 = tapPixels4(origin, e0 + 36, ih0, ow, H, W, at, size);
+          y0 = tapPixels4(origin, e0 + 48, ih0, ow, H, W, at, size);
+          y1 = tapPixels4(origin, e0 + 60, ih0, ow, H, W, at, size);
+          y2 = tapPixels4(origin, e0 + 72, ih0, ow, H, W, at, size);
+          y3 = tapPixels4(origin, e0 + 84, ih0, ow, H, W, at, size);
+        }
+        storeTransposed(x0, x1, x2, x3, dst, 32);
+        storeTransposed(y0, y1, y2, y3, dst + 16, 32);
+        step = 4;
+      } else {
+        for (let q = 0; q < 8; q++) {
+          store<f32>(dst + (<usize>q << 2), q < cols ? tapPixel(x, e0 + (<usize>(3 * q) << 2), l, sH, sW, H, W, oW) : 0);
+        }
+      }
+      dst += <usize>(32 * step);
+      l += step;
+      ow += step;
+      if (ow >= oW) {
+        ow -= oW;
+        oh++;
+      }
+    }
+  }
+}
+
+/**
+ * dw [O × K] = (accumulate ? dw : 0) + dy [O × L] · columns(image at x)ᵀ, the transposed columns
+ * packed straight from the image block by block: sgemm's loops, K blocks and tiles, so the same bits
+ * as im2col followed by sgemm on the packed path.
+ */
+function convImageWeightGradPacked(O: i32, K: i32, L: i32, dy: usize, x: usize, g: usize, dw: usize, work: usize, table: usize, accumulate: bool): void {
+  const pb = work + <usize>(GEMM_MC * GEMM_KC) * 4;
+  for (let jc = 0; jc < K; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, K - jc);
+    for (let pc = 0; pc < L; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, L - pc);
+      packImageColumnsT(x, g, pc, kc, jc, nc, pb, table);
+      gemmPackedBlock(O, nc, kc, dy + (<usize>pc << 2), L, 1, pb, work, dw + (<usize>jc << 2), K, pc == 0 && !accumulate);
+    }
+  }
+}
+
 /** Bytes of one part's scratch: one image's columns, 16-byte aligned, then the GEMM's packing space. */
 @inline function gemmScratchOf(scratch: usize, K: i32, L: i32): usize {
   return scratch + ((<usize>K * <usize>L * 4 + 15) & ~<usize>15);
@@ -223,14 +357,21 @@ export function convImagesWeightGradF32(
   const C = load<i32>(g, 48);
   const K = C * kH * kW;
   const work = gemmScratchOf(scratch, K, L);
+  const packed = gemmPath(O, K, L, 1, 1, L) == PATH_PACKED;
   for (let q = q0; q < q1; q++) {
     const n0 = <i32>(<i64>N * q / groups);
     const n1 = <i32>(<i64>N * (q + 1) / groups);
     const dw = partials + (<usize>q * <usize>(O * K) << 2);
     for (let n = n0; n < n1; n++) {
-      im2colF32(x + (<usize>n * <usize>(C * H * W) << 2), scratch, g, 0, K);
-      // columnsᵀ [L × K]: element (l, k) at scratch + 4(k·L + l).
-      sgemm(O, K, L, dy + (<usize>n * <usize>(O * L) << 2), L, 1, scratch, 1, L, dw, K, work, n > n0);
+      const image = x + (<usize>n * <usize>(C * H * W) << 2);
+      const grad = dy + (<usize>n * <usize>(O * L) << 2);
+      if (packed) {
+        convImageWeightGradPacked(O, K, L, grad, image, g, dw, work, scratch, n > n0);
+      } else {
+        im2colF32(image, scratch, g, 0, K);
+        // columnsᵀ [L × K]: element (l, k) at scratch + 4(k·L + l).
+        sgemm(O, K, L, grad, L, 1, scratch, 1, L, dw, K, work, n > n0);
+      }
     }
   }
 }
