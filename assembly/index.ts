@@ -12,7 +12,7 @@ export { convImagesF32, convImagesInputGradF32, convImagesWeightGradF32 } from '
 // Exported only so that Binaryen keeps it a function of its own (see the kernel's comment).
 export { conv1chTile6x8 as convMicroKernel6x8 } from './kernels/conv_direct';
 export { binaryF32, sgdStepF32, unaryF32, whereSelect } from './kernels/elementwise';
-export { gemmF32, gemmScratchBytes, sgemm } from './kernels/gemm';
+export { gemmF32, gemmPath, gemmScratchBytes, sgemm } from './kernels/gemm';
 // Exported only so that Binaryen keeps it a function of its own: inlined into sgemm, V8 schedules
 // its loads badly and it runs at half speed (see gemm_micro.ts).
 export { micro6x8 as gemmMicroKernel6x8 } from './kernels/gemm_micro';

@@ -45,7 +45,8 @@ function onThreads<T>(fn: (threads: number, be: WasmBackend) => T): T[] {
  * [x shape, out channels, kernel, stride, padding t/b/l/r, dilation]: the bench's layer (smaller batch), odd
  * geometries (output rows not a multiple of 8 wide, column stride 2: the element-by-element packing), and
  * 7 output channels (gemmPath's direct path: im2col to the scratch instead), dilation, and padding wider than
- * the kernel's reach (the input gradient by col2im, not as the flipped convolution).
+ * the kernel's reach (the input gradient by col2im, not as the flipped convolution), and an image whose
+ * columns (18.9 MB) exceed what the scratch may hold: the packed paths store none.
  */
 const CASES: [number[], number, [number, number], [number, number], [number, number, number, number], [number, number]][] = [
   [[4, 64, 32, 32], 64, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
@@ -54,6 +55,7 @@ const CASES: [number[], number, [number, number], [number, number], [number, num
   [[2, 3, 20, 21], 18, [3, 3], [1, 2], [1, 1, 1, 1], [1, 1]],
   [[2, 4, 30, 30], 20, [3, 3], [1, 1], [2, 2, 1, 3], [2, 2]],
   [[2, 3, 9, 9], 18, [3, 3], [1, 1], [3, 3, 3, 3], [1, 1]],
+  [[2, 32, 128, 128], 24, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
 ];
 
 describe('one-image-at-a-time convolution kernels', () => {
@@ -69,7 +71,7 @@ describe('one-image-at-a-time convolution kernels', () => {
         const w = rnd([O, C, k[0], k[1]], 12);
         const b = rnd([O], 13);
         const dy = rnd([N, O, g.outH, g.outW], 14);
-        assert.ok(hasImageConv(x, w, g), 'the kernels take this shape');
+        assert.ok(hasImageConv(be, x, w, g), 'the kernels take this shape');
         const cols = new Tensor(be.im2col(x, g), [N, K, L]);
         const w2 = w.reshape([O, K]);
         const product = w2.matmul(cols);
@@ -96,17 +98,21 @@ describe('one-image-at-a-time convolution kernels', () => {
     });
   }
 
-  test('declined for one image, another dtype, and columns above 4 MiB per image', () => {
+  test('declined for one image, another dtype, and stored columns above 4 MiB per image', () => {
     onBackend('wasm', () => {
       const be = getBackend();
+      assert.ok(be instanceof WasmBackend);
       const g = geometry(32, 32, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
-      assert.equal(be.conv2dImages!(rnd([1, 8, 32, 32], 1), rnd([20, 8, 3, 3], 2), g, null), null);
-      assert.equal(be.conv2dImages!(rnd([2, 8, 32, 32], 1).double(), rnd([20, 8, 3, 3], 2).double(), g, null), null);
+      assert.equal(be.conv2dImages(rnd([1, 8, 32, 32], 1), rnd([20, 8, 3, 3], 2), g, null), null);
+      assert.equal(be.conv2dImages(rnd([2, 8, 32, 32], 1).double(), rnd([20, 8, 3, 3], 2).double(), g, null), null);
       const big = geometry(128, 128, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
-      // 16·9 × 128·128 floats = 9.4 MB of columns per image.
-      assert.equal(be.conv2dImages!(rnd([2, 16, 128, 128], 1), rnd([20, 16, 3, 3], 2), big, null), null);
-      assert.equal(be.conv2dImagesWeightGrad!(rnd([2, 20, 128, 128], 1), rnd([2, 16, 128, 128], 2), big), null);
-      assert.equal(be.conv2dImagesInputGrad!(rnd([2, 20, 128, 128], 1), rnd([20, 16, 3, 3], 2), big), null);
+      // 7 output channels: gemmPath's direct path, which needs the columns stored (32·9 × 128·128 floats).
+      assert.equal(be.conv2dImages(rnd([2, 32, 128, 128], 1), rnd([7, 32, 3, 3], 2), big, null), null);
+      // O + K ≤ 256: the dot-product path, likewise (16·9 × 128·128 floats).
+      assert.equal(be.conv2dImagesWeightGrad(rnd([2, 7, 128, 128], 1), rnd([2, 16, 128, 128], 2), big), null);
+      // Stride 2: col2im of a stored column gradient (32·9 × 64·64 floats).
+      const strided = geometry(128, 128, [3, 3], [2, 2], [1, 1, 1, 1], [1, 1]);
+      assert.equal(be.conv2dImagesInputGrad(rnd([2, 20, 64, 64], 1), rnd([20, 32, 3, 3], 2), strided), null);
     });
   });
 });
@@ -132,6 +138,16 @@ describe('conv2d on large images through the one-image kernels', () => {
       const y = F.conv2d(x, w, b, { padding: 1 });
       y.mul(rnd([3, 20, 32, 32], 44)).sum().backward();
       return [y, x.grad!, w.grad!, b.grad!];
+    }, 1e-4, 1e-4);
+  });
+
+  test('where the gradient kernels decline (their columns would be stored, 1.2M floats an image), the composed rules take over', () => {
+    agree('conv2d 2×16×90×90 → 20', () => {
+      const x = rnd([2, 16, 90, 90], 61).requiresGrad_();
+      const w = rnd([20, 16, 3, 3], 62).requiresGrad_();
+      const y = F.conv2d(x, w, null, { padding: 1 });
+      y.mul(rnd([2, 20, 90, 90], 63)).sum().backward();
+      return [y, x.grad!, w.grad!];
     }, 1e-4, 1e-4);
   });
 

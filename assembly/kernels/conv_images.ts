@@ -1,12 +1,15 @@
 /**
  * Convolutions of large images (groups 1), one image at a time: each image's columns (im2col,
- * [C·kH·kW, L], L = outH·outW) are built in the part's scratch, used there by the packed GEMM, and
- * overwritten by the next image's. A batch's column matrix (75 MB for a 3×3 conv 64→64 over
- * 32×64×32×32) is never written to memory and read back: one image's (2.4 MB) stays in cache.
+ * [C·kH·kW, L], L = outH·outW) are packed for the GEMM block by block straight from the image, or
+ * built whole in the part's scratch where the GEMM takes another path. A batch's column matrix
+ * (75 MB for a 3×3 conv 64→64 over 32×64×32×32) is never written to memory and read back.
  *
  * The geometry block is the one im2colF32 reads, with C = one image's channels and B = 1. Each
- * GEMM is the call the batched matmul makes for that image (same shape, strides and path), so the
- * forward pass and the input gradient have the same bits as im2col + matmul (+ col2im).
+ * GEMM is the call the batched matmul makes for that image (same shape, strides, path, K blocks
+ * and tiles), so the forward pass has the same bits as im2col + matmul. Where that call takes the
+ * packed path, its B panels are packed straight from the image and no columns are stored at all;
+ * `cols` then only holds the packers' tap table (3 i32 per column row). Otherwise `cols` holds one
+ * image's columns. `work` is the GEMM's packing space (gemmScratchBytes).
  */
 
 import { col2imF32, im2colF32 } from './conv';
@@ -283,30 +286,24 @@ function convImageWeightGradPacked(O: i32, K: i32, L: i32, dy: usize, x: usize, 
   }
 }
 
-/** Bytes of one part's scratch: one image's columns, 16-byte aligned, then the GEMM's packing space. */
-@inline function gemmScratchOf(scratch: usize, K: i32, L: i32): usize {
-  return scratch + ((<usize>K * <usize>L * 4 + 15) & ~<usize>15);
-}
-
 /**
  * out[n] = weight [O × K] · columns(x[n]) (+ bias[o] on each finished sum of channel o, as a separate
  * broadcast add rounds) for images n in [n0, n1); out is [N, O, L].
  */
-export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
+export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, cols: usize, work: usize, n0: i32, n1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const L = load<i32>(g, 40) * load<i32>(g, 44);
   const C = load<i32>(g, 48);
   const K = C * kH * kW;
-  const work = gemmScratchOf(scratch, K, L);
   const packed = gemmPath(O, L, K, 1, L, 1) == PATH_PACKED;
   for (let n = n0; n < n1; n++) {
     const image = x + (<usize>n * <usize>(C * H * W) << 2);
     const o = out + (<usize>n * <usize>(O * L) << 2);
     if (packed) {
-      convImagePacked(O, L, K, w, image, g, o, work, scratch);
+      convImagePacked(O, L, K, w, image, g, o, work, cols);
     } else {
-      im2colF32(image, scratch, g, 0, K);
-      sgemm(O, L, K, w, K, 1, scratch, L, 1, o, L, work);
+      im2colF32(image, cols, g, 0, K);
+      sgemm(O, L, K, w, K, 1, cols, L, 1, o, L, work);
     }
     if (bias != 0) {
       for (let c = 0; c < O; c++) {
@@ -328,18 +325,17 @@ export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i3
 
 /**
  * The input gradient of {@link convImagesF32}: dx[n] = col2im(weightᵀ · dy[n]) for n in [n0, n1),
- * dy [N, O, L] and dx [N, C, H, W]; each image's column gradient lives only in the scratch.
+ * dy [N, O, L] and dx [N, C, H, W]; each image's column gradient lives only in `cols`.
  */
-export function convImagesInputGradF32(dy: usize, w: usize, dx: usize, O: i32, g: usize, scratch: usize, n0: i32, n1: i32): void {
+export function convImagesInputGradF32(dy: usize, w: usize, dx: usize, O: i32, g: usize, cols: usize, work: usize, n0: i32, n1: i32): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const L = load<i32>(g, 40) * load<i32>(g, 44);
   const C = load<i32>(g, 48);
   const K = C * kH * kW;
-  const work = gemmScratchOf(scratch, K, L);
   for (let n = n0; n < n1; n++) {
     // weightᵀ [K × O]: element (k, o) at w + 4(o·K + k).
-    sgemm(K, L, O, w, 1, K, dy + (<usize>n * <usize>(O * L) << 2), L, 1, scratch, L, work);
-    col2imF32(scratch, dx + (<usize>n * <usize>(C * H * W) << 2), g, 0, C);
+    sgemm(K, L, O, w, 1, K, dy + (<usize>n * <usize>(O * L) << 2), L, 1, cols, L, work);
+    col2imF32(cols, dx + (<usize>n * <usize>(C * H * W) << 2), g, 0, C);
   }
 }
 
@@ -350,13 +346,12 @@ export function convImagesInputGradF32(dy: usize, w: usize, dx: usize, O: i32, g
  * depend on how the host splits [0, groups) across threads, so neither do the sums.
  */
 export function convImagesWeightGradF32(
-  dy: usize, x: usize, partials: usize, O: i32, g: usize, scratch: usize, N: i32, groups: i32, q0: i32, q1: i32,
+  dy: usize, x: usize, partials: usize, O: i32, g: usize, cols: usize, work: usize, N: i32, groups: i32, q0: i32, q1: i32,
 ): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const L = load<i32>(g, 40) * load<i32>(g, 44);
   const C = load<i32>(g, 48);
   const K = C * kH * kW;
-  const work = gemmScratchOf(scratch, K, L);
   const packed = gemmPath(O, K, L, 1, 1, L) == PATH_PACKED;
   for (let q = q0; q < q1; q++) {
     const n0 = <i32>(<i64>N * q / groups);
@@ -366,11 +361,11 @@ export function convImagesWeightGradF32(
       const image = x + (<usize>n * <usize>(C * H * W) << 2);
       const grad = dy + (<usize>n * <usize>(O * L) << 2);
       if (packed) {
-        convImageWeightGradPacked(O, K, L, grad, image, g, dw, work, scratch, n > n0);
+        convImageWeightGradPacked(O, K, L, grad, image, g, dw, work, cols, n > n0);
       } else {
-        im2colF32(image, scratch, g, 0, K);
-        // columnsᵀ [L × K]: element (l, k) at scratch + 4(k·L + l).
-        sgemm(O, K, L, grad, L, 1, scratch, 1, L, dw, K, work, n > n0);
+        im2colF32(image, cols, g, 0, K);
+        // columnsᵀ [L × K]: element (l, k) at cols + 4(k·L + l).
+        sgemm(O, K, L, grad, L, 1, cols, 1, L, dw, K, work, n > n0);
       }
     }
   }

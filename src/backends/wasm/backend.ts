@@ -24,7 +24,7 @@ import {
 import { PARALLEL_MIN_NS, PART_MIN_NS, partBounds, PARTS_PER_THREAD, type WasmContext } from './context.js';
 import { binaryF32, convertView, copySameDtype, fillView, hasConvertKernel, hasBinaryKernel, hasUnaryKernel, unaryF32, whereSelect } from './elementwise.js';
 import { gatherAny, scatterAddF32 } from './indexing.js';
-import { convImagesF32, convImagesInputGradF32, convImagesWeightGradF32, hasImageConv, imageColumnsFit } from './conv_images.js';
+import { convImagesF32, convImagesInputGradF32, convImagesWeightGradF32, hasImageConv } from './conv_images.js';
 import { compileKernels, instantiate, type KernelExports, type KernelVariant, type ParallelKernel } from './kernels.js';
 import { coalesce, isContiguous, writeDescriptor } from './layout.js';
 import { matmulF32 } from './matmul.js';
@@ -461,7 +461,7 @@ export class WasmBackend implements WasmContext {
     this.check('conv2d', x);
     this.check('conv2d', weight);
     if (bias !== null) this.check('conv2d', bias);
-    if (!hasImageConv(x, weight, geometry) || (bias !== null && bias.storage.dtype !== 'float32')) return null;
+    if (!hasImageConv(this, x, weight, geometry) || (bias !== null && bias.storage.dtype !== 'float32')) return null;
     return convImagesF32(this, x, weight, geometry, bias);
   }
 
@@ -469,14 +469,14 @@ export class WasmBackend implements WasmContext {
   conv2dImagesInputGrad(grad: View, weight: View, geometry: Conv2dGeometry): Storage | null {
     this.check('conv2d backward', grad);
     this.check('conv2d backward', weight);
-    return grad.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && imageColumnsFit(weight.shape[1], geometry) ? convImagesInputGradF32(this, grad, weight, geometry) : null;
+    return grad.storage.dtype === 'float32' && weight.storage.dtype === 'float32' ? convImagesInputGradF32(this, grad, weight, geometry) : null;
   }
 
   /** {@inheritDoc Backend.conv2dImagesWeightGrad} */
   conv2dImagesWeightGrad(grad: View, x: View, geometry: Conv2dGeometry): Storage | null {
     this.check('conv2d backward', grad);
     this.check('conv2d backward', x);
-    return grad.storage.dtype === 'float32' && x.storage.dtype === 'float32' && imageColumnsFit(x.shape[1], geometry) ? convImagesWeightGradF32(this, grad, x, geometry) : null;
+    return grad.storage.dtype === 'float32' && x.storage.dtype === 'float32' ? convImagesWeightGradF32(this, grad, x, geometry) : null;
   }
 
   /** {@inheritDoc Backend.conv2dSingleChannel} */

@@ -1,21 +1,26 @@
 /**
  * Host side of the one-image-at-a-time convolution kernels (assembly/kernels/conv_images.ts): the
- * forward pass and both gradients of a large-image convolution, each image's columns built and used
- * in a cache-sized scratch block, with the batch split across threads by image.
+ * forward pass and both gradients of a large-image convolution, each image's columns packed for the
+ * GEMM straight from the image (or built in a cache-sized scratch block), the batch split across
+ * threads by image.
  * @module
  */
 import type { View } from '../../core/backend.js';
 import type { Conv2dGeometry } from '../../core/conv_shape.js';
+import { fmtShape } from '../../core/shape.js';
 import type { WasmContext } from './context.js';
 import { dense, freeDense, writeGeometry } from './conv.js';
 import type { WasmStorage } from './storage.js';
 
 /**
- * The most floats of one image's columns (C·kH·kW × outH·outW) the kernels take: 4 MiB, so that the
- * two threads' blocks and their GEMM packing space stay in a 32 MiB L3. Larger images keep im2col
- * to memory and one product per image.
+ * The most floats of one image's columns (C·kH·kW × outH·outW) stored in a part's scratch where the
+ * GEMM does not take the packed path (which packs them from the image instead): 4 MiB, so that the
+ * two threads' blocks and their GEMM packing space stay in a 32 MiB L3.
  */
 const IMAGE_COLUMNS_MAX = 1 << 20;
+
+/** gemmPath's packed path (assembly/kernels/gemm.ts). */
+const PATH_PACKED = 0;
 
 /** Single-thread speed assumed when deciding to split (FLOP per ns). */
 const FLOP_PER_NS = 30;
@@ -24,23 +29,39 @@ const FLOP_PER_NS = 30;
 const WEIGHT_GRAD_GROUPS = 8;
 
 /**
- * True when the one-image kernels take this float32 convolution (groups 1): a batch of at least two
- * images whose columns fit {@link IMAGE_COLUMNS_MAX} each.
+ * Floats of a part's column area for a product weight [M × K] · columns [K × L] (`transposed`: the
+ * weight gradient's dy [M × L] · columnsᵀ [L × K]): the packers' tap table where the GEMM takes the
+ * packed path, else one image's columns; null where those exceed {@link IMAGE_COLUMNS_MAX}.
  */
-export function hasImageConv(x: View, weight: View, g: Conv2dGeometry): boolean {
+function columnArea(ctx: WasmContext, M: number, K: number, L: number, transposed: boolean): number | null {
+  if (M === 0 || K === 0 || L === 0) return null;
+  const path = transposed ? ctx.kernels.gemmPath(M, K, L, 1, 1, L) : ctx.kernels.gemmPath(M, L, K, 1, L, 1);
+  if (path === PATH_PACKED) return 3 * K;
+  return K * L <= IMAGE_COLUMNS_MAX ? Math.max(K * L, 3 * K) : null;
+}
+
+/**
+ * True when the one-image kernels take this float32 convolution (groups 1) forward: a batch of at
+ * least two images, packed from the image or with columns that fit {@link IMAGE_COLUMNS_MAX}.
+ */
+export function hasImageConv(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): boolean {
   const [N, C] = x.shape;
-  return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && weight.shape[1] === C && N >= 2 && imageColumnsFit(C, g);
+  const K = C * g.kernelH * g.kernelW;
+  return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && weight.shape[1] === C && N >= 2 &&
+    columnArea(ctx, weight.shape[0], K, g.outH * g.outW, false) !== null;
 }
 
-/** True when one image's columns (C channels) are not empty and fit {@link IMAGE_COLUMNS_MAX}. */
-export function imageColumnsFit(C: number, g: Conv2dGeometry): boolean {
-  const size = C * g.kernelH * g.kernelW * g.outH * g.outW;
-  return size > 0 && size <= IMAGE_COLUMNS_MAX;
+/** A part's scratch: the column area (16-byte aligned), then the GEMM's packing space. */
+interface PartLayout {
+  /** Bytes per part. */
+  bytes: number;
+  /** Offset of the GEMM's packing space in a part. */
+  work: number;
 }
 
-/** Bytes of one part's scratch: an image's columns (16-byte aligned) and the GEMM's packing space. */
-function partBytes(ctx: WasmContext, K: number, L: number): number {
-  return Math.ceil((K * L * 4) / 16) * 16 + ctx.kernels.gemmScratchBytes();
+function partLayout(ctx: WasmContext, columnFloats: number): PartLayout {
+  const work = Math.ceil((columnFloats * 4) / 16) * 16;
+  return { bytes: work + ctx.kernels.gemmScratchBytes(), work };
 }
 
 /**
@@ -50,63 +71,76 @@ function partBytes(ctx: WasmContext, K: number, L: number): number {
  * would not stay in the L3 together.
  */
 function runPerThread(
-  ctx: WasmContext, kernel: 'convImagesF32' | 'convImagesInputGradF32' | 'convImagesWeightGradF32', n: number, flop: number, bytes: number,
-  args: (i0: number, i1: number, scratch: number) => number[],
+  ctx: WasmContext, kernel: 'convImagesF32' | 'convImagesInputGradF32' | 'convImagesWeightGradF32', n: number, flop: number, layout: PartLayout,
+  args: (i0: number, i1: number, cols: number, work: number) => number[],
 ): void {
   const threads = Math.min(n, ctx.threadsFor(flop / FLOP_PER_NS));
-  const block = ctx.storage('float32', (threads * bytes) / 4, false);
+  const block = ctx.storage('float32', (threads * layout.bytes) / 4, false);
   const parts: number[][] = [];
-  for (let t = 0; t < threads; t++) parts.push(args(Math.floor((n * t) / threads), Math.floor((n * (t + 1)) / threads), block.ptr + t * bytes));
+  for (let t = 0; t < threads; t++) {
+    const cols = block.ptr + t * layout.bytes;
+    parts.push(args(Math.floor((n * t) / threads), Math.floor((n * (t + 1)) / threads), cols, cols + layout.work));
+  }
   if (threads === 1) (ctx.kernels[kernel] as (...a: number[]) => void)(...parts[0]);
   else ctx.runParts(kernel, parts);
   ctx.free(block);
 }
 
-/** weight [O, C, kH, kW] ⋆ x [N, C, H, W] (+ bias [O]) → a new [N, O, outH, outW] storage (see `Backend.conv2dImages`). */
+/**
+ * weight [O, C, kH, kW] ⋆ x [N, C, H, W] (+ bias [O]) → a new [N, O, outH, outW] storage (see
+ * `Backend.conv2dImages`), for operands {@link hasImageConv} takes.
+ */
 export function convImagesF32(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry, bias: View | null): WasmStorage {
   const [N, C] = x.shape;
   const O = weight.shape[0];
   const K = C * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
+  const area = columnArea(ctx, O, K, L, false);
+  if (area === null) throw new Error(`conv2d: the one-image kernels (wasm) do not take weight ${fmtShape(weight.shape)} on images of ${L} positions`);
   const out = ctx.storage('float32', N * O * L, false);
-  if (O === 0) return out;
   const src = dense(ctx, x);
   const w = dense(ctx, weight);
   const b = bias === null ? null : dense(ctx, bias);
   // After the copies above, which may use the descriptor area themselves.
   const geo = writeGeometry(ctx, g, C, 1);
-  runPerThread(ctx, 'convImagesF32', N, 2 * N * O * K * L, partBytes(ctx, K, L), (n0, n1, scratch) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, scratch, n0, n1]);
+  runPerThread(ctx, 'convImagesF32', N, 2 * N * O * K * L, partLayout(ctx, area),
+    (n0, n1, cols, work) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, cols, work, n0, n1]);
   freeDense(ctx, src, w, b);
   return out;
 }
 
 /**
- * The input gradient of {@link convImagesF32} from grad [N, O, outH, outW]: a new [N, C, H, W] storage.
+ * The input gradient of {@link convImagesF32} from grad [N, O, outH, outW]: a new [N, C, H, W] storage,
+ * or null where one image's columns would have to be stored and exceed {@link IMAGE_COLUMNS_MAX}.
  * At stride 1 it is the convolution of grad with the flipped, transposed weights (see
  * {@link flippedGeometry}), run by the forward kernel, which packs its columns straight from the
  * image: ~10% less time than col2im(weightᵀ @ grad), which moves a 2.4 MB column gradient per image
  * of the bench's conv through the cache twice. It rounds differently from col2im's order, within
  * float32 rounding of the same sums.
  */
-export function convImagesInputGradF32(ctx: WasmContext, grad: View, weight: View, g: Conv2dGeometry): WasmStorage {
+export function convImagesInputGradF32(ctx: WasmContext, grad: View, weight: View, g: Conv2dGeometry): WasmStorage | null {
   const [N, O] = grad.shape;
   const C = weight.shape[1];
-  const K = C * g.kernelH * g.kernelW;
+  const taps = g.kernelH * g.kernelW;
+  const K = C * taps;
   const L = g.outH * g.outW;
-  const out = ctx.storage('float32', N * C * g.height * g.width, O === 0);
-  if (O === 0) return out;
+  const HW = g.height * g.width;
+  const flipped = flippedGeometry(g);
+  // The flipped convolution is weight' [C × O·taps] · columns(grad) [O·taps × H·W].
+  const area = flipped !== null ? columnArea(ctx, C, O * taps, HW, false) : (K * L <= IMAGE_COLUMNS_MAX ? Math.max(K * L, 1) : null);
+  if (area === null || N * C * HW === 0) return null;
+  const out = ctx.storage('float32', N * C * HW, false);
   const dy = dense(ctx, grad);
   const w = dense(ctx, weight);
-  const flipped = flippedGeometry(g);
+  const flop = 2 * N * O * K * L;
   if (flipped !== null) {
-    const wf = flippedWeight(ctx, w.ptr, O, C, g.kernelH * g.kernelW);
+    const wf = flippedWeight(ctx, w.ptr, O, C, taps);
     const geo = writeGeometry(ctx, flipped, O, 1);
-    runPerThread(ctx, 'convImagesF32', N, 2 * N * O * K * L, partBytes(ctx, K, g.height * g.width),
-      (n0, n1, scratch) => [dy.ptr, wf.ptr, 0, out.ptr, C, geo, scratch, n0, n1]);
+    runPerThread(ctx, 'convImagesF32', N, flop, partLayout(ctx, area), (n0, n1, cols, work) => [dy.ptr, wf.ptr, 0, out.ptr, C, geo, cols, work, n0, n1]);
     ctx.free(wf);
   } else {
     const geo = writeGeometry(ctx, g, C, 1);
-    runPerThread(ctx, 'convImagesInputGradF32', N, 2 * N * O * K * L, partBytes(ctx, K, L), (n0, n1, scratch) => [dy.ptr, w.ptr, out.ptr, O, geo, scratch, n0, n1]);
+    runPerThread(ctx, 'convImagesInputGradF32', N, flop, partLayout(ctx, area), (n0, n1, cols, work) => [dy.ptr, w.ptr, out.ptr, O, geo, cols, work, n0, n1]);
   }
   freeDense(ctx, dy, w);
   return out;
@@ -147,20 +181,23 @@ function flippedWeight(ctx: WasmContext, w: number, O: number, C: number, taps: 
 /**
  * The weight gradient of {@link convImagesF32} from grad [N, O, outH, outW]: a new [O, C·kH·kW]
  * storage, Σₙ grad[n] @ im2col(x[n])ᵀ, summed in {@link WEIGHT_GRAD_GROUPS} fixed groups of images
- * (the groups split across threads), then over the groups in order.
+ * (the groups split across threads), then over the groups in order; null where one image's columns
+ * would have to be stored and exceed {@link IMAGE_COLUMNS_MAX}.
  */
-export function convImagesWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage {
+export function convImagesWeightGradF32(ctx: WasmContext, grad: View, x: View, g: Conv2dGeometry): WasmStorage | null {
   const [N, C] = x.shape;
   const O = grad.shape[1];
   const K = C * g.kernelH * g.kernelW;
   const L = g.outH * g.outW;
+  const area = columnArea(ctx, O, K, L, true);
+  if (area === null || N === 0) return null;
   const groups = Math.min(N, WEIGHT_GRAD_GROUPS);
   const partials = ctx.storage('float32', groups * O * K, false);
   const dy = dense(ctx, grad);
   const src = dense(ctx, x);
   const geo = writeGeometry(ctx, g, C, 1);
-  runPerThread(ctx, 'convImagesWeightGradF32', groups, 2 * N * O * K * L, partBytes(ctx, K, L),
-    (q0, q1, scratch) => [dy.ptr, src.ptr, partials.ptr, O, geo, scratch, N, groups, q0, q1]);
+  runPerThread(ctx, 'convImagesWeightGradF32', groups, 2 * N * O * K * L, partLayout(ctx, area),
+    (q0, q1, cols, work) => [dy.ptr, src.ptr, partials.ptr, O, geo, cols, work, N, groups, q0, q1]);
   freeDense(ctx, dy, src);
   const sum = ctx.backend.reduce('sum', { storage: partials, shape: [groups, O * K], strides: [O * K, 1], offset: 0 }, [0], 'float32') as WasmStorage;
   ctx.free(partials);

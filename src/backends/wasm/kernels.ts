@@ -29,6 +29,7 @@ export interface KernelExports {
   reduceF32(op: number, x: number, out: number, O: number, R: number, I: number, so: number, sr: number, si: number, start: number, end: number): void;
   softmaxF32(x: number, out: number, O: number, L: number, I: number, log: number, o0: number, o1: number, i0: number, i1: number): void;
   gemmScratchBytes(): number;
+  gemmPath(m: number, n: number, k: number, csA: number, rsB: number, csB: number): number;
   gemmF32(
     desc: number, a: number, b: number, c: number, m: number, n: number, k: number,
     rsA: number, csA: number, rsB: number, csB: number, scratch: number,
@@ -63,10 +64,10 @@ export interface KernelExports {
     scratch: number, n0: number, n1: number,
   ): void;
   convInputGradScratchBytes(geometry: number, O: number): number;
-  convImagesF32(x: number, w: number, bias: number, out: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
-  convImagesInputGradF32(dy: number, w: number, dx: number, O: number, geometry: number, scratch: number, n0: number, n1: number): void;
+  convImagesF32(x: number, w: number, bias: number, out: number, O: number, geometry: number, cols: number, work: number, n0: number, n1: number): void;
+  convImagesInputGradF32(dy: number, w: number, dx: number, O: number, geometry: number, cols: number, work: number, n0: number, n1: number): void;
   convImagesWeightGradF32(
-    dy: number, x: number, partials: number, O: number, geometry: number, scratch: number, N: number, groups: number, q0: number, q1: number,
+    dy: number, x: number, partials: number, O: number, geometry: number, cols: number, work: number, N: number, groups: number, q0: number, q1: number,
   ): void;
   avgPool2dF32(x: number, out: number, div: number, geometry: number, p0: number, p1: number): void;
   avgPool2dBackwardF32(grad: number, dx: number, div: number, geometry: number, p0: number, p1: number): void;
