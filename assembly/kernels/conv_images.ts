@@ -147,23 +147,6 @@ function packImageColumns(x: usize, g: usize, k0: i32, kc: i32, j0: i32, nc: i32
 }
 
 /**
- * out [O × L] = weight [O × K] · columns(image at x), the columns packed straight from the image
- * block by block (never stored): sgemm's loops, K blocks and tiles, so the same bits as im2col
- * followed by sgemm on the packed path.
- */
-function convImagePacked(O: i32, L: i32, K: i32, w: usize, x: usize, g: usize, out: usize, work: usize, table: usize): void {
-  const pb = work + <usize>(GEMM_MC * GEMM_KC) * 4;
-  for (let jc = 0; jc < L; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, L - jc);
-    for (let pc = 0; pc < K; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, K - pc);
-      packImageColumns(x, g, pc, kc, jc, nc, pb, table);
-      gemmPackedBlock(O, nc, kc, w + (<usize>pc << 2), K, 1, pb, work, out + (<usize>jc << 2), L, pc == 0);
-    }
-  }
-}
-
-/**
  * Four pixels of the tap at table entry `e` for output positions (oh, ow…ow + 3) at column stride 1
  * (`ih0` = oh·sH, `origin` = the image at x plus ih0·W + ow floats, `size` the image's floats):
  * zeros for a row outside the image, lanes off the row zeroed.
@@ -270,18 +253,24 @@ function packImageColumnsT(x: usize, g: usize, l0: i32, kc: i32, j0: i32, nc: i3
 }
 
 /**
- * dw [O × K] = (accumulate ? dw : 0) + dy [O × L] · columns(image at x)ᵀ, the transposed columns
- * packed straight from the image block by block: sgemm's loops, K blocks and tiles, so the same bits
- * as im2col followed by sgemm on the packed path.
+ * C [m × n] (row stride ldc) = (accumulate ? C : 0) + A [m × k] (row stride lda) · B, where B is the
+ * columns of the image at x ([k × n]: the forward's weight · columns) or, `transposed`, their
+ * transpose ([k × n] = [L × K]: the weight gradient's dy · columnsᵀ), packed straight from the image
+ * block by block and never stored: sgemm's loops, K blocks and tiles, so the same bits as im2col
+ * followed by sgemm on the packed path.
  */
-function convImageWeightGradPacked(O: i32, K: i32, L: i32, dy: usize, x: usize, g: usize, dw: usize, work: usize, table: usize, accumulate: bool): void {
+function imageProduct(
+  m: i32, n: i32, k: i32, a: usize, lda: i32, x: usize, g: usize, c: usize, ldc: i32, work: usize, table: usize,
+  transposed: bool, accumulate: bool,
+): void {
   const pb = work + <usize>(GEMM_MC * GEMM_KC) * 4;
-  for (let jc = 0; jc < K; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, K - jc);
-    for (let pc = 0; pc < L; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, L - pc);
-      packImageColumnsT(x, g, pc, kc, jc, nc, pb, table);
-      gemmPackedBlock(O, nc, kc, dy + (<usize>pc << 2), L, 1, pb, work, dw + (<usize>jc << 2), K, pc == 0 && !accumulate);
+  for (let jc = 0; jc < n; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, n - jc);
+    for (let pc = 0; pc < k; pc += GEMM_KC) {
+      const kc = min(GEMM_KC, k - pc);
+      if (transposed) packImageColumnsT(x, g, pc, kc, jc, nc, pb, table);
+      else packImageColumns(x, g, pc, kc, jc, nc, pb, table);
+      gemmPackedBlock(m, nc, kc, a + (<usize>pc << 2), lda, 1, pb, work, c + (<usize>jc << 2), ldc, pc == 0 && !accumulate);
     }
   }
 }
@@ -300,7 +289,7 @@ export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i3
     const image = x + (<usize>n * <usize>(C * H * W) << 2);
     const o = out + (<usize>n * <usize>(O * L) << 2);
     if (packed) {
-      convImagePacked(O, L, K, w, image, g, o, work, cols);
+      imageProduct(O, L, K, w, K, image, g, o, L, work, cols, false, false);
     } else {
       im2colF32(image, cols, g, 0, K);
       sgemm(O, L, K, w, K, 1, cols, L, 1, o, L, work);
@@ -361,7 +350,7 @@ export function convImagesWeightGradF32(
       const image = x + (<usize>n * <usize>(C * H * W) << 2);
       const grad = dy + (<usize>n * <usize>(O * L) << 2);
       if (packed) {
-        convImageWeightGradPacked(O, K, L, grad, image, g, dw, work, cols, n > n0);
+        imageProduct(O, K, L, grad, L, image, g, dw, K, work, cols, true, n > n0);
       } else {
         im2colF32(image, cols, g, 0, K);
         // columnsᵀ [L × K]: element (l, k) at cols + 4(k·L + l).
