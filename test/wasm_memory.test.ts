@@ -168,3 +168,24 @@ test('a convolution, max pooling or batch norm without a graph frees its interme
     }
   });
 });
+
+test('a large-image convolution training step (one image at a time) holds nothing but the gradients afterwards', () => {
+  onBackend('wasm', () => {
+    // 32×32 outputs, 24 output channels: the one-image kernels; the upstream gradient of sum() is a broadcast view.
+    const x = randn([2, 20, 32, 32]).requiresGrad_();
+    const w = randn([24, 20, 3, 3]).requiresGrad_();
+    const b = randn([24]).requiresGrad_();
+    const before = memory();
+    const y = conv2d(x, w, b, { padding: 1 });
+    assert.equal(y.gradFn?.name, 'ConvolutionBackward0');
+    const loss = y.sum();
+    loss.backward();
+    y.dispose();
+    loss.dispose();
+    const after = memory();
+    const grads = (x.numel() + w.numel() + b.numel()) * 4;
+    // The gradients, plus at most the 4-byte seed gradient of backward() awaiting collection.
+    assert.ok(after.bytes - before.bytes >= grads && after.bytes - before.bytes <= grads + 16, `bytes held: ${after.bytes - before.bytes}, gradients ${grads}`);
+    assert.ok(after.storages - before.storages <= 4, `storages held: ${after.storages - before.storages}`);
+  });
+});

@@ -188,6 +188,8 @@ function imageConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeom
       dw = reshape(storage !== null ? wrap(storage, [O, K]) : sum(matmul(perImage(), transpose(im2col(sx, g), 1, 2)), [0]), sw.shape);
     }
     const db = bias !== null && needs[2] ? sum(grad, [0, 2, 3]) : null;
+    // The copy is this rule's own and nothing returned refers to it: free it now, not at collection.
+    if (grad !== upstream) grad.dispose();
     return bias === null ? [dx, dw] : [dx, dw, db];
   }, [x, weight]);
 }
