@@ -46,7 +46,8 @@ function onThreads<T>(fn: (threads: number, be: WasmBackend) => T): T[] {
  * geometries (output rows not a multiple of 8 wide, column stride 2: the element-by-element packing), and
  * 7 output channels (gemmPath's direct path: im2col to the scratch instead), dilation, and padding wider than
  * the kernel's reach (the input gradient by col2im, not as the flipped convolution), and an image whose
- * columns (18.9 MB) exceed what the scratch may hold: the packed paths store none.
+ * columns (18.9 MB) exceed what the scratch may hold: the packed paths store none. A single image is
+ * split across threads by column.
  */
 const CASES: [number[], number, [number, number], [number, number], [number, number, number, number], [number, number]][] = [
   [[4, 64, 32, 32], 64, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
@@ -56,6 +57,7 @@ const CASES: [number[], number, [number, number], [number, number], [number, num
   [[2, 4, 30, 30], 20, [3, 3], [1, 1], [2, 2, 1, 3], [2, 2]],
   [[2, 3, 9, 9], 18, [3, 3], [1, 1], [3, 3, 3, 3], [1, 1]],
   [[2, 32, 128, 128], 24, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
+  [[1, 16, 40, 40], 24, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]],
 ];
 
 describe('one-image-at-a-time convolution kernels', () => {
@@ -98,12 +100,14 @@ describe('one-image-at-a-time convolution kernels', () => {
     });
   }
 
-  test('declined for one image, another dtype, and stored columns above 4 MiB per image', () => {
+  test('declined for one image off the packed path, another dtype, and stored columns above 4 MiB per image', () => {
     onBackend('wasm', () => {
       const be = getBackend();
       assert.ok(be instanceof WasmBackend);
       const g = geometry(32, 32, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
-      assert.equal(be.conv2dImages(rnd([1, 8, 32, 32], 1), rnd([20, 8, 3, 3], 2), g, null), null);
+      // A single image only where the GEMM packs from the image (7 output channels: the direct path).
+      assert.equal(be.conv2dImages(rnd([1, 8, 32, 32], 1), rnd([7, 8, 3, 3], 2), g, null), null);
+      assert.notEqual(be.conv2dImages(rnd([1, 8, 32, 32], 1), rnd([20, 8, 3, 3], 2), g, null), null);
       assert.equal(be.conv2dImages(rnd([2, 8, 32, 32], 1).double(), rnd([20, 8, 3, 3], 2).double(), g, null), null);
       const big = geometry(128, 128, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
       // 7 output channels: gemmPath's direct path, which needs the columns stored (32·9 × 128·128 floats).

@@ -253,19 +253,19 @@ function packImageColumnsT(x: usize, g: usize, l0: i32, kc: i32, j0: i32, nc: i3
 }
 
 /**
- * C [m × n] (row stride ldc) = (accumulate ? C : 0) + A [m × k] (row stride lda) · B, where B is the
- * columns of the image at x ([k × n]: the forward's weight · columns) or, `transposed`, their
- * transpose ([k × n] = [L × K]: the weight gradient's dy · columnsᵀ), packed straight from the image
- * block by block and never stored: sgemm's loops, K blocks and tiles, so the same bits as im2col
- * followed by sgemm on the packed path.
+ * Columns [j0, j1) of C [m × n] (row stride ldc) = (accumulate ? C : 0) + A [m × k] (row stride lda)
+ * · B, where B is the columns of the image at x ([k × n]: the forward's weight · columns) or,
+ * `transposed`, their transpose ([k × n] = [L × K]: the weight gradient's dy · columnsᵀ), packed
+ * straight from the image block by block and never stored: sgemm's loops, K blocks and tiles, so the
+ * same bits as im2col followed by sgemm on the packed path, whatever the column range.
  */
 function imageProduct(
-  m: i32, n: i32, k: i32, a: usize, lda: i32, x: usize, g: usize, c: usize, ldc: i32, work: usize, table: usize,
+  m: i32, j0: i32, j1: i32, k: i32, a: usize, lda: i32, x: usize, g: usize, c: usize, ldc: i32, work: usize, table: usize,
   transposed: bool, accumulate: bool,
 ): void {
   const pb = work + <usize>(GEMM_MC * GEMM_KC) * 4;
-  for (let jc = 0; jc < n; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, n - jc);
+  for (let jc = j0; jc < j1; jc += GEMM_NC) {
+    const nc = min(GEMM_NC, j1 - jc);
     for (let pc = 0; pc < k; pc += GEMM_KC) {
       const kc = min(GEMM_KC, k - pc);
       if (transposed) packImageColumnsT(x, g, pc, kc, jc, nc, pb, table);
@@ -276,10 +276,14 @@ function imageProduct(
 }
 
 /**
- * out[n] = weight [O × K] · columns(x[n]) (+ bias[o] on each finished sum of channel o, as a separate
- * broadcast add rounds) for images n in [n0, n1); out is [N, O, L].
+ * out[n][:, j0:j1] = weight [O × K] · columns(x[n])[:, j0:j1] (+ bias[o] on each finished sum of
+ * channel o, as a separate broadcast add rounds) for images n in [n0, n1); out is [N, O, L]. The
+ * host splits a batch by image, or a single image by column (packed path only: the other path
+ * builds the whole image's columns).
  */
-export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, cols: usize, work: usize, n0: i32, n1: i32): void {
+export function convImagesF32(
+  x: usize, w: usize, bias: usize, out: usize, O: i32, g: usize, cols: usize, work: usize, n0: i32, n1: i32, j0: i32, j1: i32,
+): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const L = load<i32>(g, 40) * load<i32>(g, 44);
   const C = load<i32>(g, 48);
@@ -289,21 +293,21 @@ export function convImagesF32(x: usize, w: usize, bias: usize, out: usize, O: i3
     const image = x + (<usize>n * <usize>(C * H * W) << 2);
     const o = out + (<usize>n * <usize>(O * L) << 2);
     if (packed) {
-      imageProduct(O, L, K, w, K, image, g, o, L, work, cols, false, false);
+      imageProduct(O, j0, j1, K, w, K, image, g, o, L, work, cols, false, false);
     } else {
       im2colF32(image, cols, g, 0, K);
-      sgemm(O, L, K, w, K, 1, cols, L, 1, o, L, work);
+      sgemm(O, j1 - j0, K, w, K, 1, cols + (<usize>j0 << 2), L, 1, o + (<usize>j0 << 2), L, work);
     }
     if (bias != 0) {
       for (let c = 0; c < O; c++) {
         const b = f32x4.splat(load<f32>(bias + (<usize>c << 2)));
         const row = o + (<usize>c * <usize>L << 2);
-        let q = 0;
-        for (; q + 4 <= L; q += 4) {
+        let q = j0;
+        for (; q + 4 <= j1; q += 4) {
           const p = row + (<usize>q << 2);
           v128.store(p, f32x4.add(v128.load(p), b));
         }
-        for (; q < L; q++) {
+        for (; q < j1; q++) {
           const p = row + (<usize>q << 2);
           store<f32>(p, load<f32>(p) + f32x4.extract_lane(b, 0));
         }
@@ -329,13 +333,14 @@ export function convImagesInputGradF32(dy: usize, w: usize, dx: usize, O: i32, g
 }
 
 /**
- * The weight gradient of {@link convImagesF32} in partial sums: for each group q in [q0, q1) of
- * `groups` (group q holds images [⌊N·q/groups⌋, ⌊N·(q+1)/groups⌋)), partials[q] [O × K] = Σₙ dy[n] ·
- * columns(x[n])ᵀ over its images in order, through the GEMM's accumulate epilogue. The groups do not
- * depend on how the host splits [0, groups) across threads, so neither do the sums.
+ * The weight gradient of {@link convImagesF32} in partial sums, columns [k0, k1) of them: for each
+ * group q in [q0, q1) of `groups` (group q holds images [⌊N·q/groups⌋, ⌊N·(q+1)/groups⌋)),
+ * partials[q] [O × K] = Σₙ dy[n] · columns(x[n])ᵀ over its images in order, through the GEMM's
+ * accumulate epilogue. The groups do not depend on how the host splits the work across threads
+ * (by group, or a single group by column), so neither do the sums.
  */
 export function convImagesWeightGradF32(
-  dy: usize, x: usize, partials: usize, O: i32, g: usize, cols: usize, work: usize, N: i32, groups: i32, q0: i32, q1: i32,
+  dy: usize, x: usize, partials: usize, O: i32, g: usize, cols: usize, work: usize, N: i32, groups: i32, q0: i32, q1: i32, k0: i32, k1: i32,
 ): void {
   const H = load<i32>(g), W = load<i32>(g, 4), kH = load<i32>(g, 8), kW = load<i32>(g, 12);
   const L = load<i32>(g, 40) * load<i32>(g, 44);
@@ -350,11 +355,11 @@ export function convImagesWeightGradF32(
       const image = x + (<usize>n * <usize>(C * H * W) << 2);
       const grad = dy + (<usize>n * <usize>(O * L) << 2);
       if (packed) {
-        imageProduct(O, K, L, grad, L, image, g, dw, K, work, cols, true, n > n0);
+        imageProduct(O, k0, k1, L, grad, L, image, g, dw, K, work, cols, true, n > n0);
       } else {
         im2colF32(image, cols, g, 0, K);
         // columnsᵀ [L × K]: element (l, k) at cols + 4(k·L + l).
-        sgemm(O, K, L, grad, L, 1, cols, 1, L, dw, K, work, n > n0);
+        sgemm(O, k1 - k0, L, grad, L, 1, cols + (<usize>k0 * <usize>L << 2), 1, L, dw + (<usize>k0 << 2), K, work, n > n0);
       }
     }
   }

@@ -229,7 +229,7 @@ export interface Backend {
    */
   conv2dInputGrad?(grad: View, weight: View, geometry: Conv2dGeometry, batch: number): Storage | null;
   /**
-   * Optional: a convolution (groups 1) of a batch of large images, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
+   * Optional: a convolution (groups 1) of large images, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
    * (+ `bias` [O] per channel, added to each finished sum as a separate broadcast add rounds) →
    * [N, O, outH, outW], one image at a time: each image's columns (im2col) are built in a cache-sized
    * scratch block and multiplied there, never written out for the whole batch. The same sums as

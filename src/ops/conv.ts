@@ -155,8 +155,8 @@ function implicitConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dG
 }
 
 /**
- * A batch of large images (the branch of {@link conv2dCore} that keeps one product per image) by the
- * backend's one-image-at-a-time kernels: each image's columns built and used in cache, never stored
+ * Large images (the branch of {@link conv2dCore} that keeps one product per image) by the backend's
+ * one-image-at-a-time kernels: each image's columns built and used in cache, never stored
  * for the batch, and rebuilt for the weight gradient. Null where the backend has no kernel for it.
  * Gradient rules as composed: input gradient col2im(weightᵀ @ grad), weight gradient Σₙ grad[n] @
  * im2col(x)[n]ᵀ (built from differentiable ops with grad mode on in backward, for double backward),
@@ -165,7 +165,7 @@ function implicitConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dG
 function imageConv(x: Tensor, weight: Tensor, bias: Tensor | null, g: Conv2dGeometry): Tensor | null {
   const [N] = x.shape;
   const L = g.outH * g.outW;
-  if (N === 1 || L < FOLD_BELOW) return null;
+  if (L < FOLD_BELOW) return null;
   const storage = x.backend.conv2dImages?.(x, weight, g, bias) ?? null;
   if (storage === null) return null;
   const O = weight.shape[0];

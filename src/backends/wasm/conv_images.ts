@@ -35,20 +35,26 @@ const WEIGHT_GRAD_GROUPS = 8;
  */
 function columnArea(ctx: WasmContext, M: number, K: number, L: number, transposed: boolean): number | null {
   if (M === 0 || K === 0 || L === 0) return null;
-  const path = transposed ? ctx.kernels.gemmPath(M, K, L, 1, 1, L) : ctx.kernels.gemmPath(M, L, K, 1, L, 1);
-  if (path === PATH_PACKED) return 3 * K;
+  if (isPacked(ctx, M, K, L, transposed)) return 3 * K;
   return K * L <= IMAGE_COLUMNS_MAX ? Math.max(K * L, 3 * K) : null;
+}
+
+/** True when the product of {@link columnArea} takes gemmPath's packed path (columns packed from the image). */
+function isPacked(ctx: WasmContext, M: number, K: number, L: number, transposed = false): boolean {
+  return (transposed ? ctx.kernels.gemmPath(M, K, L, 1, 1, L) : ctx.kernels.gemmPath(M, L, K, 1, L, 1)) === PATH_PACKED;
 }
 
 /**
  * True when the one-image kernels take this float32 convolution (groups 1) forward: a batch of at
- * least two images, packed from the image or with columns that fit {@link IMAGE_COLUMNS_MAX}.
+ * least two images, packed from the image or with columns that fit {@link IMAGE_COLUMNS_MAX}, or a
+ * single image packed from the image (split across threads by column).
  */
 export function hasImageConv(ctx: WasmContext, x: View, weight: View, g: Conv2dGeometry): boolean {
   const [N, C] = x.shape;
   const K = C * g.kernelH * g.kernelW;
-  return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && weight.shape[1] === C && N >= 2 &&
-    columnArea(ctx, weight.shape[0], K, g.outH * g.outW, false) !== null;
+  const L = g.outH * g.outW;
+  return x.storage.dtype === 'float32' && weight.storage.dtype === 'float32' && weight.shape[1] === C && N >= 1 &&
+    (N >= 2 ? columnArea(ctx, weight.shape[0], K, L, false) !== null : isPacked(ctx, weight.shape[0], K, L));
 }
 
 /** A part's scratch: the column area (16-byte aligned), then the GEMM's packing space. */
@@ -64,22 +70,38 @@ function partLayout(ctx: WasmContext, columnFloats: number): PartLayout {
   return { bytes: work + ctx.kernels.gemmScratchBytes(), work };
 }
 
+/** What a split call covers: items (images or weight-gradient groups) [i0, i1), columns [c0, c1) of each. */
+interface Part {
+  i0: number;
+  i1: number;
+  c0: number;
+  c1: number;
+}
+
 /**
- * Runs `kernel` over `n` items in one part per thread, each part with a scratch block of its own
- * (`bytes`), all from one temporary block freed afterwards. One part per thread, not several: each
- * part's block is touched afresh, and eight blocks of 4.7 MB (the 3×3 conv 64→64 on 32×32 images)
- * would not stay in the L3 together.
+ * Runs `kernel` in one part per thread, each part with a scratch block of its own (`layout`), all
+ * from one temporary block freed afterwards. The parts take whole items (`n` of them, each of
+ * `columns` columns); with a single item and `columnSplit` they take columns instead, in multiples
+ * of 8 (whole micro-panels; the column range changes no sums). One part per thread, not several:
+ * each part's block is touched afresh, and eight blocks of 4.7 MB (the 3×3 conv 64→64 on 32×32
+ * images) would not stay in the L3 together.
  */
 function runPerThread(
-  ctx: WasmContext, kernel: 'convImagesF32' | 'convImagesInputGradF32' | 'convImagesWeightGradF32', n: number, flop: number, layout: PartLayout,
-  args: (i0: number, i1: number, cols: number, work: number) => number[],
+  ctx: WasmContext, kernel: 'convImagesF32' | 'convImagesInputGradF32' | 'convImagesWeightGradF32', n: number, columns: number,
+  columnSplit: boolean, flop: number, layout: PartLayout, args: (part: Part, cols: number, work: number) => number[],
 ): void {
-  const threads = Math.min(n, ctx.threadsFor(flop / FLOP_PER_NS));
+  let threads = ctx.threadsFor(flop / FLOP_PER_NS);
+  const byColumn = n === 1 && columnSplit && threads > 1;
+  threads = byColumn ? Math.min(threads, Math.ceil(columns / 8)) : Math.min(threads, n);
+  const step = Math.ceil(columns / threads / 8) * 8;
   const block = ctx.storage('float32', (threads * layout.bytes) / 4, false);
   const parts: number[][] = [];
   for (let t = 0; t < threads; t++) {
+    const part = byColumn
+      ? { i0: 0, i1: 1, c0: Math.min(columns, t * step), c1: Math.min(columns, (t + 1) * step) }
+      : { i0: Math.floor((n * t) / threads), i1: Math.floor((n * (t + 1)) / threads), c0: 0, c1: columns };
     const cols = block.ptr + t * layout.bytes;
-    parts.push(args(Math.floor((n * t) / threads), Math.floor((n * (t + 1)) / threads), cols, cols + layout.work));
+    parts.push(args(part, cols, cols + layout.work));
   }
   if (threads === 1) (ctx.kernels[kernel] as (...a: number[]) => void)(...parts[0]);
   else ctx.runParts(kernel, parts);
@@ -103,8 +125,8 @@ export function convImagesF32(ctx: WasmContext, x: View, weight: View, g: Conv2d
   const b = bias === null ? null : dense(ctx, bias);
   // After the copies above, which may use the descriptor area themselves.
   const geo = writeGeometry(ctx, g, C, 1);
-  runPerThread(ctx, 'convImagesF32', N, 2 * N * O * K * L, partLayout(ctx, area),
-    (n0, n1, cols, work) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, cols, work, n0, n1]);
+  runPerThread(ctx, 'convImagesF32', N, L, isPacked(ctx, O, K, L), 2 * N * O * K * L, partLayout(ctx, area),
+    (p, cols, work) => [src.ptr, w.ptr, b?.ptr ?? 0, out.ptr, O, geo, cols, work, p.i0, p.i1, p.c0, p.c1]);
   freeDense(ctx, src, w, b);
   return out;
 }
@@ -136,11 +158,13 @@ export function convImagesInputGradF32(ctx: WasmContext, grad: View, weight: Vie
   if (flipped !== null) {
     const wf = flippedWeight(ctx, w.ptr, O, C, taps);
     const geo = writeGeometry(ctx, flipped, O, 1);
-    runPerThread(ctx, 'convImagesF32', N, flop, partLayout(ctx, area), (n0, n1, cols, work) => [dy.ptr, wf.ptr, 0, out.ptr, C, geo, cols, work, n0, n1]);
+    runPerThread(ctx, 'convImagesF32', N, HW, isPacked(ctx, C, O * taps, HW), flop, partLayout(ctx, area),
+      (p, cols, work) => [dy.ptr, wf.ptr, 0, out.ptr, C, geo, cols, work, p.i0, p.i1, p.c0, p.c1]);
     ctx.free(wf);
   } else {
     const geo = writeGeometry(ctx, g, C, 1);
-    runPerThread(ctx, 'convImagesInputGradF32', N, flop, partLayout(ctx, area), (n0, n1, cols, work) => [dy.ptr, w.ptr, out.ptr, O, geo, cols, work, n0, n1]);
+    runPerThread(ctx, 'convImagesInputGradF32', N, L, false, flop, partLayout(ctx, area),
+      (p, cols, work) => [dy.ptr, w.ptr, out.ptr, O, geo, cols, work, p.i0, p.i1]);
   }
   freeDense(ctx, dy, w);
   return out;
@@ -196,8 +220,8 @@ export function convImagesWeightGradF32(ctx: WasmContext, grad: View, x: View, g
   const dy = dense(ctx, grad);
   const src = dense(ctx, x);
   const geo = writeGeometry(ctx, g, C, 1);
-  runPerThread(ctx, 'convImagesWeightGradF32', groups, 2 * N * O * K * L, partLayout(ctx, area),
-    (q0, q1, cols, work) => [dy.ptr, src.ptr, partials.ptr, O, geo, cols, work, N, groups, q0, q1]);
+  runPerThread(ctx, 'convImagesWeightGradF32', groups, K, isPacked(ctx, O, K, L, true), 2 * N * O * K * L, partLayout(ctx, area),
+    (p, cols, work) => [dy.ptr, src.ptr, partials.ptr, O, geo, cols, work, N, groups, p.i0, p.i1, p.c0, p.c1]);
   freeDense(ctx, dy, src);
   const sum = ctx.backend.reduce('sum', { storage: partials, shape: [groups, O * K], strides: [O * K, 1], offset: 0 }, [0], 'float32') as WasmStorage;
   ctx.free(partials);

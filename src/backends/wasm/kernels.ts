@@ -64,10 +64,13 @@ export interface KernelExports {
     scratch: number, n0: number, n1: number,
   ): void;
   convInputGradScratchBytes(geometry: number, O: number): number;
-  convImagesF32(x: number, w: number, bias: number, out: number, O: number, geometry: number, cols: number, work: number, n0: number, n1: number): void;
+  convImagesF32(
+    x: number, w: number, bias: number, out: number, O: number, geometry: number, cols: number, work: number, n0: number, n1: number, j0: number, j1: number,
+  ): void;
   convImagesInputGradF32(dy: number, w: number, dx: number, O: number, geometry: number, cols: number, work: number, n0: number, n1: number): void;
   convImagesWeightGradF32(
     dy: number, x: number, partials: number, O: number, geometry: number, cols: number, work: number, N: number, groups: number, q0: number, q1: number,
+    k0: number, k1: number,
   ): void;
   avgPool2dF32(x: number, out: number, div: number, geometry: number, p0: number, p1: number): void;
   avgPool2dBackwardF32(grad: number, dx: number, div: number, geometry: number, p0: number, p1: number): void;
