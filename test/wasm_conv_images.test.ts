@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import {
   Tensor, WasmBackend, enableGrad, fromTypedArray, functional as F, getBackend, getNumThreads, setNumThreads,
 } from '../src/index.js';
+import type { Storage } from '../src/core/backend.js';
 import type { Conv2dGeometry } from '../src/core/conv_shape.js';
 import { hasImageConv } from '../src/backends/wasm/conv_images.js';
 import { assertAgree, onBackend, randomArray } from './wasm_helpers.js';
@@ -99,6 +100,25 @@ describe('one-image-at-a-time convolution kernels', () => {
       assert.deepEqual(results[1], results[0], `${label}: the gradients do not depend on the thread count`);
     });
   }
+
+  test('strided operands (permuted views, a broadcast gradient) give the results of contiguous copies', () => {
+    onBackend('wasm', () => {
+      const be = getBackend();
+      assert.ok(be instanceof WasmBackend);
+      const g = geometry(32, 32, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1]);
+      const x = rnd([6, 2, 32, 32], 71).permute(1, 0, 2, 3);
+      const w = rnd([6, 20, 3, 3], 72).permute(1, 0, 2, 3);
+      const b = rnd([20, 2], 73).select(1, 0);
+      const dy = rnd([1, 20, 1, 32], 74).expand([2, 20, 32, 32]);
+      const [xc, wc, bc, dyc] = [x, w, b, dy].map((t) => t.contiguous());
+      assert.ok(!x.isContiguous() && !w.isContiguous() && !b.isContiguous() && !dy.isContiguous());
+      const same = (what: string, a: Storage | null, c: Storage | null, shape: number[]): void =>
+        assertAgree(new Tensor(a!, shape), new Tensor(c!, shape), 0, 0, what);
+      same('forward', be.conv2dImages(x, w, g, b), be.conv2dImages(xc, wc, g, bc), [2, 20, 32, 32]);
+      same('input gradient', be.conv2dImagesInputGrad(dy, w, g), be.conv2dImagesInputGrad(dyc, wc, g), [2, 6, 32, 32]);
+      same('weight gradient', be.conv2dImagesWeightGrad(dy, x, g), be.conv2dImagesWeightGrad(dyc, xc, g), [20, 54]);
+    });
+  });
 
   test('declined for one image off the packed path, another dtype, and stored columns above 4 MiB per image', () => {
     onBackend('wasm', () => {
