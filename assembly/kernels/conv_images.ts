@@ -13,11 +13,8 @@
  */
 
 import { col2imF32, im2colF32 } from './conv';
-import { GEMM_KC, GEMM_MC, GEMM_NC, gemmPackedBlock, gemmPath, sgemm } from './gemm';
+import { GEMM_KC, GEMM_MC, GEMM_NC, gemmPackedBlock, gemmPath, PATH_PACKED, sgemm } from './gemm';
 import { storeTransposed } from './gemm_micro';
-
-/** gemmPath's packed path (gemm.ts). */
-const PATH_PACKED = 0;
 
 /**
  * The taps of column rows [k0, k0 + count) (row k = c·kH·kW + i·kW + j) into `table`, three i32 per

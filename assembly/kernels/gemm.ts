@@ -156,7 +156,8 @@ function packB(b: usize, rs: i32, cs: i32, kc: i32, nc: i32, dst: usize): void {
   v128.store(r3, c30); v128.store(r3, c31, 16);
 }
 
-const PATH_PACKED = 0;
+/** gemmPath's result for the packed (GotoBLAS) path; the host mirrors it (src/backends/wasm/conv_images.ts). */
+export const PATH_PACKED = 0;
 const PATH_DIRECT = 1;
 const PATH_DOT = 2;
 

@@ -231,21 +231,24 @@ export interface Backend {
   /**
    * Optional: a convolution (groups 1) of large images, weight [O, C, kH, kW] ⋆ x [N, C, H, W]
    * (+ `bias` [O] per channel, added to each finished sum as a separate broadcast add rounds) →
-   * [N, O, outH, outW], one image at a time: each image's columns (im2col) are built in a cache-sized
-   * scratch block and multiplied there, never written out for the whole batch. The same sums as
-   * `weight @ im2col(x)` per image. Returns null when the backend has no kernel for these operands.
+   * [N, O, outH, outW], one image at a time: each image's columns (im2col) are built, or packed for
+   * the GEMM straight from the image, in cache and used there, never written out for the whole
+   * batch. The same sums as `weight @ im2col(x)` per image. Returns null when the backend has no
+   * kernel for these operands.
    */
   conv2dImages?(x: View, weight: View, geometry: Conv2dGeometry, bias: View | null): Storage | null;
   /**
    * Optional: the input gradient of {@link Backend.conv2dImages} from its output gradient `grad`
-   * [N, O, outH, outW]: col2im(weightᵀ @ grad[n]) per image → [N, C, H, W], each image's column
-   * gradient kept in cache. Returns null when the backend has no kernel for these operands.
+   * [N, O, outH, outW]: col2im(weightᵀ @ grad[n]) per image → [N, C, H, W], within float32 rounding
+   * (the sums may run in another order, e.g. as the convolution of grad with the flipped weights at
+   * stride 1), with no column gradient written out for the batch. Returns null when the backend has
+   * no kernel for these operands.
    */
   conv2dImagesInputGrad?(grad: View, weight: View, geometry: Conv2dGeometry): Storage | null;
   /**
    * Optional: the weight gradient of {@link Backend.conv2dImages}: Σₙ grad[n] @ im2col(x[n])ᵀ →
-   * [O, C·kH·kW], each image's columns rebuilt in cache. Returns null when the backend has no kernel
-   * for these operands.
+   * [O, C·kH·kW] within float32 rounding, each image's columns rebuilt in cache, and the same bits
+   * whatever the thread count. Returns null when the backend has no kernel for these operands.
    */
   conv2dImagesWeightGrad?(grad: View, x: View, geometry: Conv2dGeometry): Storage | null;
   /**

@@ -19,7 +19,7 @@ import type { WasmStorage } from './storage.js';
  */
 const IMAGE_COLUMNS_MAX = 1 << 20;
 
-/** gemmPath's packed path (assembly/kernels/gemm.ts). */
+/** gemmPath's packed path (PATH_PACKED in assembly/kernels/gemm.ts). */
 const PATH_PACKED = 0;
 
 /** Single-thread speed assumed when deciding to split (FLOP per ns). */
